@@ -1,0 +1,142 @@
+"""Operator commands: `flask tenants add`, `flask users add`, `flask demo load`."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import or_, select
+
+from .extensions import db
+from .tenancy.session import unrestricted
+
+tenants = AppGroup("tenants", help="Regions and districts.")
+users = AppGroup("users", help="User accounts.")
+demo = AppGroup("demo", help="The demo network.")
+
+
+def register(app) -> None:
+    for group in (tenants, users, demo):
+        app.cli.add_command(group)
+
+
+def _find(model, value, *columns):
+    """A row by id or by one of its name columns; a clear error when none or several match."""
+    conditions = [getattr(model, c) == value for c in columns]
+    if str(value).isdigit():
+        conditions.append(model.id == int(value))
+    rows = db.session.scalars(select(model).where(or_(*conditions))).all()
+    if not rows:
+        raise click.BadParameter(f"no {model.__tablename__} named or numbered {value!r}")
+    if len(rows) > 1:
+        raise click.BadParameter(f"{value!r} names {len(rows)} rows of {model.__tablename__}; use the id")
+    return rows[0]
+
+
+@tenants.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["region", "district"]), required=True)
+@click.option("--parent", help="The region of a district: its name or id.")
+@click.option("--code", help="A short unique code; made from the name when absent.")
+@click.option("--locale", type=click.Choice(["ru", "bg", "en"]), default="ru", show_default=True)
+def tenants_add(name, kind, parent, code, locale):
+    """Add a region or a district."""
+    from .choices import Locale, TenantKind
+    from .models import Tenant
+
+    with unrestricted(db.session):
+        parent_row = None
+        if kind == "district":
+            if not parent:
+                raise click.BadParameter("a district needs --parent REGION", param_hint="--parent")
+            parent_row = _find(Tenant, parent, "name", "code")
+            if parent_row.kind is not TenantKind.region:
+                raise click.BadParameter(f"{parent_row.name!r} is not a region", param_hint="--parent")
+        elif parent:
+            raise click.BadParameter("a region has no parent", param_hint="--parent")
+        code = code or _code_for(name)
+        parent_id = parent_row.id if parent_row else None
+        clash = db.session.scalar(select(Tenant).where(or_(
+            Tenant.code == code, (Tenant.name == name) & (Tenant.parent_id == parent_id))))
+        if clash:
+            raise click.ClickException(f"a tenant with this name or code exists already: {clash.name} ({clash.code})")
+        tenant = Tenant(name=name, kind=TenantKind[kind], parent=parent_row, code=code,
+                        default_locale=Locale[locale])
+        db.session.add(tenant)
+        db.session.commit()
+        click.echo(f"added {kind} {name!r} (id {tenant.id}, code {code})")
+
+
+def _code_for(name: str) -> str:
+    import hashlib
+
+    return "T" + hashlib.sha1(name.encode()).hexdigest()[:8].upper()
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, help="Admin, Director, Methodologist, Branch staff or Viewer.")
+@click.option("--tenant", help="The region or district the user works for: name or id.")
+@click.option("--library", help="The library branch staff work in: name or id.")
+@click.option("--password", help="Prompted for when absent.")
+@click.option("--email", help="Defaults to USERNAME@localhost.")
+@click.option("--first-name", default="", help="Defaults to the user name.")
+@click.option("--last-name", default="-")
+def users_add(username, role, tenant, library, password, email, first_name, last_name):
+    """Add a user account attached to a region, a district or a library."""
+    from .security.roles import ADMIN, ROLES
+
+    if role not in ROLES:
+        raise click.BadParameter(f"unknown role {role!r}; one of: {', '.join(ROLES)}", param_hint="--role")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(username, role, tenant=tenant, library=library, password=password,
+                           email=email, first_name=first_name or username, last_name=last_name)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    where = f" in {library or tenant}" if role != ADMIN else ""
+    click.echo(f"added {role} {username!r}{where}")
+
+
+def create_user(username, role, *, tenant=None, library=None, password, email=None,
+                first_name=None, last_name="-"):
+    """Create an account; raises ValueError with a clear message on a wrong value."""
+    from .models import Library, Tenant
+    from .security.roles import ADMIN
+
+    sm = current_app.appbuilder.sm
+    with unrestricted(db.session):
+        if sm.find_user(username=username):
+            raise ValueError(f"user {username!r} exists already")
+        role_row = sm.find_role(role)
+        if role_row is None:
+            raise ValueError(f"role {role!r} is not set up")
+        tenant_row = library_row = None
+        try:
+            if library:
+                library_row = _find(Library, library, "name")
+                tenant_row = library_row.tenant
+            elif tenant:
+                tenant_row = _find(Tenant, tenant, "name", "code")
+        except click.BadParameter as error:
+            raise ValueError(error.message) from None
+        if role != ADMIN and tenant_row is None:
+            raise ValueError("a user other than Admin needs --tenant or --library")
+        user = sm.add_user(username, first_name or username, last_name,
+                           email or f"{username}@localhost", role_row, password=password)
+        if not user:
+            raise ValueError(f"could not add user {username!r}")
+        user.tenant_id = tenant_row.id if tenant_row else None
+        user.library_id = library_row.id if library_row else None
+        db.session.commit()
+        return user
+
+
+@demo.command("load")
+def demo_load():
+    """Build the demo network from the seeds (idempotent) and print the demo accounts."""
+    from .demo import load
+
+    with unrestricted(db.session):
+        accounts, password, generated = load()
+    click.echo("Demo accounts (password: %s%s):" % (password, ", generated" if generated else ""))
+    for username, role, node in accounts:
+        click.echo(f"  {username:<24} {role:<14} {node}")

@@ -1,0 +1,173 @@
+"""The records a library network keeps. Tenancy columns come from app.tenancy.mixins."""
+from flask_appbuilder import Model
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, Date, Enum, ForeignKey, Index, Integer, Numeric,
+    String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from .choices import (
+    Audience, ContestLevel, ContestResult, Education, LibraryKind, LibraryStatus, Locale,
+    OutreachKind, TenantKind,
+)
+from .tenancy import LibraryOwned, TenantOwned
+
+
+def choice(enum_cls, **kw):
+    """A column holding a Choice code, checked by the database; the API speaks codes."""
+    return Column(
+        Enum(enum_cls, native_enum=False, create_constraint=True, length=20,
+             name=f"ck_{enum_cls.__name__.lower()}"),
+        info={"marshmallow_by_value": False}, **kw,
+    )
+
+
+class Tenant(Model):
+    """A region (область / област) or a district (район / община)."""
+
+    __tablename__ = "tenant"
+    __tenant_keys__ = ("id", None)  # the tenant table is placed by its own id
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_tenant_code"),
+        UniqueConstraint("parent_id", "name", name="uq_tenant_parent_name"),
+        CheckConstraint("(kind = 'region') = (parent_id IS NULL)", name="ck_tenant_parent"),
+    )
+    id = Column(Integer, primary_key=True)
+    kind = choice(TenantKind, nullable=False)
+    parent_id = Column(Integer, ForeignKey("tenant.id", name="fk_tenant_parent"), index=True)
+    parent = relationship("Tenant", remote_side=[id])
+    name = Column(String(150), nullable=False)
+    code = Column(String(20), nullable=False)
+    default_locale = choice(Locale, nullable=False, default=Locale.ru)
+
+    def __str__(self):
+        return self.name
+
+
+class Library(TenantOwned, Model):
+    __tablename__ = "library"
+    __tenant_keys__ = ("tenant_id", "id")  # branch staff edit their own library
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id", name="uq_library_tenant_id"),
+        UniqueConstraint("tenant_id", "name", name="uq_library_tenant_name"),
+        Index("ix_library_tenant_kind", "tenant_id", "kind", "status"),
+        CheckConstraint("founded_year BETWEEN 1500 AND 2100", name="ck_library_founded"),
+    )
+    id = Column(Integer, primary_key=True)
+    name = Column(String(255), nullable=False)
+    kind = choice(LibraryKind, nullable=False)
+    settlement = Column(String(120))
+    address = Column(String(255))
+    phone = Column(String(100))
+    email = Column(String(120))
+    website = Column(String(255))
+    working_hours = Column(String(500))
+    founded_year = Column(Integer)
+    status = choice(LibraryStatus, nullable=False, default=LibraryStatus.active)
+    closed_on = Column(Date)
+
+    def __str__(self):
+        return self.name
+
+
+class Staff(LibraryOwned, Model):
+    __tablename__ = "staff"
+    __private_to_library__ = True  # personal data: branch staff see their own library only
+    __table_extra__ = (
+        Index("ix_staff_tenant_name", "tenant_id", "full_name"),
+        CheckConstraint("employment_rate > 0 AND employment_rate <= 2", name="ck_staff_rate"),
+    )
+    id = Column(Integer, primary_key=True)
+    full_name = Column(String(150), nullable=False)
+    position = Column(String(150), nullable=False)
+    education = choice(Education, nullable=False)
+    hired_on = Column(Date)
+    birth_year = Column(Integer)
+    employment_rate = Column(Numeric(3, 2), nullable=False, default=1)
+    active = Column(Boolean, nullable=False, default=True)
+
+    def __str__(self):
+        return self.full_name
+
+
+class Club(LibraryOwned, Model):
+    """An interest club (клуб по интересам / клуб по интереси) or a hobby circle."""
+
+    __tablename__ = "club"
+    __table_extra__ = (
+        UniqueConstraint("tenant_id", "library_id", "name", name="uq_club_tenant_name"),
+        CheckConstraint("members >= 0", name="ck_club_members"),
+    )
+    id = Column(Integer, primary_key=True)
+    name = Column(String(255), nullable=False)
+    audience = choice(Audience, nullable=False)
+    founded_year = Column(Integer)
+    members = Column(Integer, nullable=False, default=0)
+    schedule = Column(String(255))
+    partner = Column(String(255))
+    description = Column(Text)
+    active = Column(Boolean, nullable=False, default=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Outreach(LibraryOwned, Model):
+    """An outreach point: a mobile collection, a lending point, home service, a bus stop."""
+
+    __tablename__ = "outreach"
+    __table_extra__ = (CheckConstraint("readers_served >= 0", name="ck_outreach_readers"),)
+    id = Column(Integer, primary_key=True)
+    kind = choice(OutreachKind, nullable=False)
+    location = Column(String(255), nullable=False)
+    served = Column(String(255))
+    readers_served = Column(Integer, nullable=False, default=0)
+    active_since = Column(Date)
+
+    def __str__(self):
+        return self.location
+
+
+class Contest(TenantOwned, Model):
+    """A contest owned by a district or by a region; libraries below the owner enter it."""
+
+    __tablename__ = "contest"
+    __readable_from_ancestors__ = True  # a district enters its region's contests
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "year", "title", name="uq_contest_tenant_title"),
+        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
+                        name="ck_contest_dates"),
+    )
+    id = Column(Integer, primary_key=True)
+    title = Column(String(255), nullable=False)
+    level = choice(ContestLevel, nullable=False)
+    year = Column(Integer, nullable=False)
+    starts_on = Column(Date)
+    ends_on = Column(Date)
+    description = Column(Text)
+    nominations = Column(Text)
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+
+class ContestEntry(LibraryOwned, Model):
+    """A library's entry to a contest; it stays in the entrant's district."""
+
+    __tablename__ = "contest_entry"
+    __table_extra__ = (
+        Index("ix_contest_entry_tenant_contest", "tenant_id", "contest_id"),
+        UniqueConstraint("tenant_id", "contest_id", "library_id", "title",
+                         name="uq_contest_entry_title"),
+    )
+    id = Column(Integer, primary_key=True)
+    contest_id = Column(Integer, ForeignKey("contest.id", name="fk_contest_entry_contest"),
+                        nullable=False)
+    contest = relationship("Contest")
+    nomination = Column(String(255))
+    title = Column(String(255), nullable=False)
+    submitted_on = Column(Date)
+    result = choice(ContestResult)
+
+    def __str__(self):
+        return self.title

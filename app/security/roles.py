@@ -1,0 +1,72 @@
+"""What each role may do with each record type: the one table FAB permissions,
+menus, buttons and the isolation tests are generated from.
+
+Where a role may act is the tenancy scope (app.tenancy): the node a user is attached
+to, so a Director attached to a region is the regional director.
+"""
+
+ADMIN = "Admin"
+DIRECTOR = "Director"
+METHODOLOGIST = "Methodologist"
+BRANCH = "Branch staff"
+VIEWER = "Viewer"
+
+# Record type -> the view and API classes that serve it (app/views, app/api).
+RECORDS = {
+    "tenant": ("TenantView", "TenantApi"),
+    "library": ("LibraryView", "LibraryApi"),
+    "staff": ("StaffView", "StaffApi"),
+    "club": ("ClubView", "ClubApi"),
+    "outreach": ("OutreachView", "OutreachApi"),
+    "contest": ("ContestView", "ContestApi"),
+    "contest_entry": ("ContestEntryView", "ContestEntryApi"),
+}
+
+# r = read, a = add, e = edit, d = delete.
+GRANTS = {
+    DIRECTOR: {"tenant": "re", "library": "raed", "staff": "raed", "club": "raed",
+               "outreach": "raed", "contest": "raed", "contest_entry": "raed"},
+    METHODOLOGIST: {"tenant": "r", "library": "re", "staff": "r", "club": "raed",
+                    "outreach": "raed", "contest": "raed", "contest_entry": "raed"},
+    BRANCH: {"tenant": "r", "library": "re", "staff": "r", "club": "raed",
+             "outreach": "raed", "contest": "r", "contest_entry": "raed"},
+    VIEWER: {"tenant": "r", "library": "r", "club": "r", "outreach": "r",
+             "contest": "r", "contest_entry": "r"},
+}
+ROLES = (ADMIN, DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
+
+VIEW_PERMISSIONS = {"r": ("can_list", "can_show"), "a": ("can_add",), "e": ("can_edit",),
+                    "d": ("can_delete",)}
+API_PERMISSIONS = {"r": ("can_get", "can_info"), "a": ("can_post",), "e": ("can_put",),
+                   "d": ("can_delete",)}
+MENU_ITEMS = {"tenant": "Tenants", "library": "Libraries", "staff": "Staff", "club": "Clubs",
+              "outreach": "Outreach", "contest": "Contests", "contest_entry": "Contest entries"}
+
+# Every signed-in user: their own profile, password and language.
+COMMON = [
+    ("UserInfoEditView", "can_this_form_get"), ("UserInfoEditView", "can_this_form_post"),
+    ("ResetMyPasswordView", "can_this_form_get"), ("ResetMyPasswordView", "can_this_form_post"),
+    ("UserDBModelView", "can_userinfo"), ("UserDBModelView", "resetmypassword"),
+    ("UserDBModelView", "userinfoedit"), ("LocaleView", "can_index"),
+    ("Network", "menu_access"),
+]
+
+
+def may(role: str, record: str, action: str) -> bool:
+    """May `role` do `action` (r, a, e, d) on `record`?"""
+    return role == ADMIN or action in GRANTS.get(role, {}).get(record, "")
+
+
+def fab_roles() -> dict[str, list[tuple[str, str]]]:
+    """FAB_ROLES: each role's (view, permission) pairs, generated from GRANTS."""
+    roles = {}
+    for role, grants in GRANTS.items():
+        pairs = list(COMMON)
+        for record, actions in grants.items():
+            view, api = RECORDS[record]
+            for action in actions:
+                pairs += [(view, p) for p in VIEW_PERMISSIONS[action]]
+                pairs += [(api, p) for p in API_PERMISSIONS[action]]
+            pairs.append((MENU_ITEMS[record], "menu_access"))
+        roles[role] = pairs
+    return roles

@@ -1,0 +1,96 @@
+"""Scope: the tenants a user sees and the rows a user may change.
+
+A user is attached to one node: a region, a district or a library. They see that
+node's subtree; the contests of the tenants above them are readable too (a district
+enters its region's contests). Branch staff change only rows of their own library.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import false, or_, select
+
+
+@dataclass(frozen=True)
+class Scope:
+    visible: frozenset[int] | None  # tenant ids of the subtree; None = every tenant
+    ancestors: frozenset[int] = frozenset()  # tenants above the node: their contests are readable
+    node_id: int | None = None  # the tenant the user is attached to
+    library_id: int | None = None  # branch staff: their own library
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.visible is None
+
+    def readable(self, cls) -> frozenset[int] | None:
+        """Tenant ids whose rows of `cls` are readable (None = all)."""
+        if self.visible is None:
+            return None
+        if getattr(cls, "__readable_from_ancestors__", False):
+            return self.visible | self.ancestors
+        return self.visible
+
+    def read_clause(self, cls):
+        """The SQL condition a row of `cls` must meet to be seen in this scope."""
+        ids = self.readable(cls)
+        if ids is None:
+            return None
+        if not ids:
+            return false()
+        clause = getattr(cls, cls.__tenant_keys__[0]).in_(sorted(ids))
+        if self.library_id and getattr(cls, "__private_to_library__", False):
+            clause = clause & (cls.library_id == self.library_id)
+        return clause
+
+    def write_clause(self, cls):
+        """The SQL condition for rows of `cls` a user may write, or place a row in."""
+        if self.visible is None:
+            return None
+        tenant_key, library_key = cls.__tenant_keys__
+        clause = getattr(cls, tenant_key).in_(sorted(self.visible))
+        if self.library_id is not None:
+            if library_key is None:
+                return false()
+            clause = clause & (getattr(cls, library_key) == self.library_id)
+        return clause
+
+    def can_write(self, cls, tenant_id: int | None, library_id: int | None) -> bool:
+        """May a row of `cls` with these keys be written in this scope?"""
+        if self.visible is None:
+            return True
+        if self.library_id is not None and library_id != self.library_id:
+            return False
+        if cls.__tenant_keys__[0] == "id":  # the tenant table: a user edits their own node
+            return tenant_id == self.node_id
+        return tenant_id in self.visible
+
+
+EVERYTHING = Scope(visible=None)
+NOTHING = Scope(visible=frozenset())
+
+
+def scope_for(session, user) -> Scope:
+    """The scope of `user` (None or anonymous: nothing). Admins see everything."""
+    from app.models import Library, Tenant
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if any(role.name == "Admin" for role in user.roles):
+        return EVERYTHING
+    node = user.tenant_id
+    library_id = getattr(user, "library_id", None)
+    if library_id is not None:
+        node = session.scalar(select(Library.tenant_id).where(Library.id == library_id))
+    if node is None:
+        return NOTHING
+    tree = dict(session.execute(select(Tenant.id, Tenant.parent_id)
+                                .where(or_(Tenant.id == node, Tenant.parent_id == node))).all())
+    if node not in tree:
+        return NOTHING
+    ancestors, parent = set(), tree[node]
+    while parent is not None and parent not in ancestors:
+        ancestors.add(parent)
+        parent = session.scalar(select(Tenant.parent_id).where(Tenant.id == parent))
+    if library_id is not None:  # branch staff see their district, write their library
+        return Scope(frozenset({node}), frozenset(ancestors), node, library_id)
+    return Scope(frozenset(tree), frozenset(ancestors), node)

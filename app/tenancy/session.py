@@ -1,0 +1,162 @@
+"""The boundary in the session: one read rule, one write guard, and the PostgreSQL
+settings that the row-level security policies read.
+
+Every ORM statement (selects, relationship loads, bulk update and delete) gets the
+scope as loader criteria; every flushed insert, update and delete is checked against
+it. Each session has one scope for its life: one session per request.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask_appbuilder import Model
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.orm import Session, scoped_session, with_loader_criteria
+from sqlalchemy.orm.interfaces import MANYTOONE
+
+from .scope import NOTHING, Scope
+
+SCOPE_KEY = "tenancy.scope"
+
+
+class OutOfScope(LookupError):
+    """A write reached a row, or referred to a row, outside the user's scope."""
+
+
+def is_tenant_data(cls) -> bool:
+    return hasattr(cls, "__tenant_keys__")
+
+
+def tenant_classes() -> list[type]:
+    """Every mapped class that holds tenant data (the tenant table included)."""
+    return sorted((m.class_ for m in Model.registry.mappers if is_tenant_data(m.class_)),
+                  key=lambda cls: cls.__name__)
+
+
+def current_scope(session: Session) -> Scope:
+    return session.info.get(SCOPE_KEY, NOTHING)
+
+
+def set_scope(session: Session | scoped_session, scope: Scope) -> None:
+    if isinstance(session, scoped_session):
+        session = session()
+    session.info[SCOPE_KEY] = scope
+    if session.in_transaction():  # a transaction already begun keeps the old settings
+        _apply_settings(session.connection(), scope)
+
+
+@contextmanager
+def unrestricted(session: Session):
+    """Run a block with the whole network in view: operator commands, scope look-ups."""
+    previous = current_scope(session)
+    set_scope(session, Scope(visible=None))
+    try:
+        yield session
+    finally:
+        set_scope(session, previous)
+
+
+# -- reads ---------------------------------------------------------------------
+
+@event.listens_for(Session, "do_orm_execute")
+def _add_scope_to_statement(state):
+    if state.is_column_load:  # refreshing an object already loaded in this scope
+        return
+    scope = current_scope(state.session)
+    if scope.unrestricted:
+        return
+    state.statement = state.statement.options(*(
+        with_loader_criteria(cls, scope.read_clause(cls), include_aliases=True)
+        for cls in tenant_classes()
+    ))
+
+
+# -- writes --------------------------------------------------------------------
+
+def _keys(target, history: bool) -> tuple:
+    """A row's (tenant, library) keys, as they are now or, with history, as loaded."""
+    state = inspect(target)
+    out = []
+    for attr in type(target).__tenant_keys__:
+        if attr is None:
+            out.append(None)
+            continue
+        deleted = state.attrs[attr].history.deleted
+        out.append(deleted[0] if history and deleted else getattr(target, attr))
+    return tuple(out)
+
+
+def _check_row(mapper, connection, target, *, old: bool) -> None:
+    session = inspect(target).session
+    scope = current_scope(session) if session is not None else NOTHING
+    if scope.unrestricted or not is_tenant_data(type(target)):
+        return
+    cls = type(target)
+    if not scope.can_write(cls, *_keys(target, history=False)):
+        raise OutOfScope(cls.__name__)
+    if old and not scope.can_write(cls, *_keys(target, history=True)):
+        raise OutOfScope(cls.__name__)
+    _check_references(mapper, connection, target, scope)
+
+
+def _check_references(mapper, connection, target, scope: Scope) -> None:
+    """Ids a row refers to (its library, its contest...) must be visible to the user."""
+    state = inspect(target)
+    for rel in mapper.relationships:
+        remote_cls = rel.mapper.class_
+        if rel.direction is not MANYTOONE or rel.viewonly or not is_tenant_data(remote_cls):
+            continue
+        pairs = rel.local_remote_pairs
+        if not any(state.attrs[mapper.get_property_by_column(local).key].history.has_changes()
+                   for local, _ in pairs):
+            continue
+        values = [getattr(target, mapper.get_property_by_column(local).key) for local, _ in pairs]
+        if any(v is None for v in values):
+            continue  # a missing required reference is the database's NOT NULL error
+        query = select(rel.mapper.primary_key[0]).where(
+            *(remote == value for (_, remote), value in zip(pairs, values)))
+        clause = scope.read_clause(remote_cls)
+        if clause is not None:
+            query = query.where(clause)
+        if connection.execute(query).first() is None:
+            raise OutOfScope(remote_cls.__name__)
+
+
+@event.listens_for(Model, "before_insert", propagate=True)
+def _guard_insert(mapper, connection, target):
+    _check_row(mapper, connection, target, old=False)
+
+
+@event.listens_for(Model, "before_update", propagate=True)
+def _guard_update(mapper, connection, target):
+    _check_row(mapper, connection, target, old=True)
+
+
+@event.listens_for(Model, "before_delete", propagate=True)
+def _guard_delete(mapper, connection, target):
+    _check_row(mapper, connection, target, old=True)
+
+
+# -- PostgreSQL row-level security ---------------------------------------------
+
+def _csv(ids) -> str:
+    return ",".join(str(i) for i in sorted(ids or ()))
+
+
+def _apply_settings(connection, scope: Scope) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    # set_config(..., true) lasts for this transaction only: pooled connections keep nothing.
+    connection.execute(
+        text("SELECT set_config('app.all', :all, true), set_config('app.tenants', :tenants, true),"
+             " set_config('app.ancestors', :ancestors, true), set_config('app.library', :library, true),"
+             " set_config('app.node', :node, true)"),
+        {"all": "on" if scope.unrestricted else "off", "tenants": _csv(scope.visible),
+         "ancestors": _csv(scope.ancestors), "library": str(scope.library_id or ""),
+         "node": str(scope.node_id or "")},
+    )
+
+
+@event.listens_for(Session, "after_begin")
+def _settings_for_transaction(session, transaction, connection):
+    _apply_settings(connection, current_scope(session))

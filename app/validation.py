@@ -1,0 +1,88 @@
+"""Checks that give a clear answer before the database would refuse a write."""
+import datetime
+
+from sqlalchemy import UniqueConstraint, func, inspect, select
+
+from app.extensions import db
+
+
+def _column_values(model, values: dict) -> dict:
+    """Column name -> value, from attribute values that may be related objects."""
+    mapper = inspect(model)
+    out = {}
+    for key, value in values.items():
+        prop = mapper.attrs.get(key)
+        if prop is None:
+            continue
+        if hasattr(prop, "columns"):
+            out[prop.columns[0].name] = value
+        elif prop.direction.name == "MANYTOONE" and value is not None:
+            for local, remote in prop.local_remote_pairs:
+                out[local.name] = getattr(value, remote.key)
+    return out
+
+
+def unique_conflict(model, column: str, values: dict, pk=None) -> bool:
+    """Would these values repeat `column` among rows sharing its unique constraint?"""
+    columns = _column_values(model, values)
+    table = model.__table__
+    for constraint in table.constraints:
+        names = [c.name for c in getattr(constraint, "columns", [])]
+        if not isinstance(constraint, UniqueConstraint) or column not in names:
+            continue
+        if any(columns.get(name) is None for name in names):
+            return False  # not enough to tell; the database has the last word
+        query = select(func.count()).select_from(model).where(
+            *(getattr(model, name) == columns[name] for name in names))
+        if pk is not None:
+            query = query.where(model.id != int(pk))
+        if db.session.scalar(query):
+            return True
+    return False
+
+
+YEARS = ("founded_year", "birth_year")  # a year that has already come
+PAST_DATES = ("closed_on", "hired_on", "active_since", "submitted_on")
+COUNTS = ("members", "readers_served")
+
+
+def problems(model, values: dict, pk=None) -> dict[str, str]:
+    """Field -> translated message, for every rule these values break.
+
+    One list of rules for forms and the API: years not in the future, counts not
+    negative, dates in order, names unique within their tenant.
+    """
+    from flask_babel import gettext as _
+
+    today = datetime.date.today()
+    found = {}
+    for name in YEARS:
+        year = values.get(name)
+        if year is not None and not 1500 <= year <= today.year:
+            found[name] = _("Enter a year between %(low)d and %(high)d.", low=1500, high=today.year)
+    for name in PAST_DATES:
+        day = values.get(name)
+        if isinstance(day, datetime.date) and day > today:
+            found[name] = _("This date is in the future.")
+    for name in COUNTS:
+        if (values.get(name) or 0) < 0:
+            found[name] = _("Cannot be negative.")
+    rate = values.get("employment_rate")
+    if rate is not None and not 0 < rate <= 2:
+        found["employment_rate"] = _("Enter a rate above 0 and at most 2, such as 0.5 or 1.")
+    year = values.get("year")
+    if year is not None and not 1900 <= year <= today.year + 1:
+        found["year"] = _("Enter a year between %(low)d and %(high)d.", low=1900, high=today.year + 1)
+    starts, ends = values.get("starts_on"), values.get("ends_on")
+    if starts and ends and ends < starts:
+        found["ends_on"] = _("The end comes before the start.")
+    status = values.get("status")
+    if status is not None and getattr(status, "name", status) == "closed" and not values.get("closed_on"):
+        found["closed_on"] = _("A closed library needs its closing date.")
+    for constraint in model.__table__.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            for column in constraint.columns:
+                if column.name in values and column.name not in found \
+                        and unique_conflict(model, column.name, values, pk):
+                    found[column.name] = _("Already exists: this value is taken by another record.")
+    return found

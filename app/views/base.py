@@ -1,0 +1,67 @@
+"""The base of every record screen: labels, validation and the tenancy that each
+record's view inherits, so that a view is a few declarative lines."""
+from flask import request
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.dependents import dependents_message
+from app.tenancy.filters import WritableInScope
+from app.validation import problems
+
+LABELS = {
+    "name": _l("Name"), "kind": _l("Kind"), "tenant": _l("Organisation"),
+    "parent": _l("Region"), "code": _l("Code"), "default_locale": _l("Default language"),
+    "library": _l("Library"), "settlement": _l("Settlement"), "address": _l("Address"),
+    "phone": _l("Phone"), "email": _l("E-mail"), "website": _l("Website or social page"),
+    "working_hours": _l("Working hours"), "founded_year": _l("Founded (year)"),
+    "status": _l("Status"), "closed_on": _l("Closed on"), "full_name": _l("Full name"),
+    "position": _l("Position"), "education": _l("Education"), "hired_on": _l("Hired on"),
+    "birth_year": _l("Birth year"), "employment_rate": _l("Employment rate"),
+    "active": _l("Active"), "audience": _l("Audience"), "members": _l("Members"),
+    "schedule": _l("Schedule"), "partner": _l("Partner organisation"),
+    "description": _l("Description"), "location": _l("Location"), "served": _l("Who is served"),
+    "readers_served": _l("Readers served"), "active_since": _l("Active since"),
+    "title": _l("Title"), "level": _l("Level"), "year": _l("Year"), "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"), "nominations": _l("Nominations"), "contest": _l("Contest"),
+    "nomination": _l("Nomination"), "submitted_on": _l("Submitted on"), "result": _l("Result"),
+}
+
+
+def with_rules(form_class, model):
+    """A form class that also checks the record rules of app.validation."""
+
+    def validate(form, extra_validators=None):
+        valid = form_class.validate(form, extra_validators)
+        values = {name: field.data for name, field in form._fields.items()}
+        for name, message in problems(model, values, request.view_args.get("pk")).items():
+            if name in form._fields and not form[name].errors:
+                form[name].errors = [*form[name].errors, message]
+                valid = False
+        return valid
+
+    return type(form_class.__name__, (form_class,), {"validate": validate})
+
+
+class RecordView(ModelView):
+    """A record screen. Subclasses name `datamodel`'s model and their columns."""
+
+    model = None
+    page_size = 25
+
+    def __init__(self, **kwargs):
+        self.datamodel = SQLAInterface(self.model)
+        self.label_columns = {**LABELS, **(self.label_columns or {})}
+        # A record is placed only in a tenant or library the user may write to.
+        placement = {rel: [["id", WritableInScope, None]] for rel in ("tenant", "library", "parent")
+                     if rel in self.datamodel.list_properties}
+        self.add_form_query_rel_fields = {**placement, **(self.add_form_query_rel_fields or {})}
+        self.edit_form_query_rel_fields = {**placement, **(self.edit_form_query_rel_fields or {})}
+        super().__init__(**kwargs)
+        self.add_form = with_rules(self.add_form, self.model)
+        self.edit_form = with_rules(self.edit_form, self.model)
+
+    def pre_delete(self, item):
+        message = dependents_message(self.datamodel.session, item)
+        if message:
+            raise ValueError(message)

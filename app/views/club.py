@@ -1,0 +1,16 @@
+from app.models import Club
+
+from .base import RecordView
+
+
+class ClubView(RecordView):
+    model = Club
+    list_columns = ["name", "library", "audience", "members", "founded_year", "active"]
+    search_columns = ["name", "library", "audience", "partner", "active"]
+    add_columns = edit_columns = [
+        "name", "library", "audience", "founded_year", "members", "schedule", "partner",
+        "description", "active",
+    ]
+    show_columns = add_columns
+    order_columns = ["name", "audience", "members", "founded_year"]
+    base_order = ("name", "asc")

@@ -1,0 +1,27 @@
+from app.models import Contest, ContestEntry
+
+from .base import RecordView
+
+
+class ContestView(RecordView):
+    model = Contest
+    list_columns = ["title", "level", "year", "tenant", "starts_on", "ends_on"]
+    search_columns = ["title", "level", "year", "tenant"]
+    add_columns = edit_columns = [
+        "title", "level", "tenant", "year", "starts_on", "ends_on", "description", "nominations",
+    ]
+    show_columns = add_columns
+    order_columns = ["title", "level", "year", "starts_on"]
+    base_order = ("year", "desc")
+
+
+class ContestEntryView(RecordView):
+    model = ContestEntry
+    list_columns = ["title", "contest", "library", "nomination", "submitted_on", "result"]
+    search_columns = ["title", "contest", "library", "nomination", "result"]
+    add_columns = edit_columns = [
+        "contest", "library", "nomination", "title", "submitted_on", "result",
+    ]
+    show_columns = add_columns
+    order_columns = ["title", "submitted_on", "result"]
+    base_order = ("submitted_on", "desc")

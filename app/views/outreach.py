@@ -1,0 +1,15 @@
+from app.models import Outreach
+
+from .base import RecordView
+
+
+class OutreachView(RecordView):
+    model = Outreach
+    list_columns = ["kind", "location", "library", "served", "readers_served", "active_since"]
+    search_columns = ["kind", "location", "library", "served"]
+    add_columns = edit_columns = [
+        "kind", "location", "library", "served", "readers_served", "active_since",
+    ]
+    show_columns = add_columns
+    order_columns = ["kind", "location", "readers_served", "active_since"]
+    base_order = ("location", "asc")

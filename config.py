@@ -1,0 +1,67 @@
+"""Settings from the environment, with safe defaults for the embedded SQLite database."""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(value: str) -> str:
+    # Accept the usual postgres:// and postgresql:// spellings; psycopg 3 is the driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+SECRET_KEY = _secret_key()
+SQLALCHEMY_DATABASE_URI = _database_url(
+    os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'libnet.db'}")
+)
+# Migrations run as the owner of the tables; the service itself may connect as a
+# role that does not own them (row-level security applies to it).
+MIGRATION_DATABASE_URL = _database_url(
+    os.environ.get("MIGRATION_DATABASE_URL", SQLALCHEMY_DATABASE_URI)
+)
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+APP_NAME = os.environ.get("APP_NAME", "Libnet")
+APP_THEME = ""
+FAB_BASE_TEMPLATE = "appbuilder/baselayout.html"
+FAB_SECURITY_MANAGER_CLASS = "app.security.manager.SecurityManager"
+FAB_ADD_SECURITY_API = True
+FAB_API_SWAGGER_UI = True
+FAB_UPDATE_PERMS = True
+FAB_API_MAX_PAGE_SIZE = 100
+
+AUTH_TYPE = 1  # database authentication
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_USER_REGISTRATION = False
+WTF_CSRF_ENABLED = True
+
+BABEL_DEFAULT_LOCALE = "ru"
+BABEL_DEFAULT_FOLDER = "translations"
+LANGUAGES = {
+    "ru": {"flag": "ru", "name": "Русский"},
+    "bg": {"flag": "bg", "name": "Български"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
