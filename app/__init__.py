@@ -5,7 +5,9 @@ from flask import Flask
 from sqlalchemy import inspect
 from flask_babel import lazy_gettext as _l
 
-from .extensions import appbuilder, db, migrate
+from flask_appbuilder import AppBuilder
+
+from .extensions import db, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .security.roles import fab_roles
 
     app.config["FAB_ROLES"] = fab_roles()
+    app.config.setdefault("TENANCY_ORM_LAYER", True)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -25,13 +28,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         from .security import models as _security_models  # noqa: F401
 
         # Alembic owns the schema. Before the first migration (`flask db upgrade`)
-        # there are no tables to keep permissions and roles in: skip that step.
-        migrated = inspect(db.engine).has_table("ab_permission_view")
-        app.config["FAB_UPDATE_PERMS"] = migrated and app.config["FAB_UPDATE_PERMS"]
-        appbuilder.init_app(app, db.session)
+        # there are no tables to keep permissions and roles in: that step waits.
+        # Roles first, then the permissions of every view, Admin's included.
+        appbuilder = AppBuilder(app, db.session, update_perms=False)
         _register_views(appbuilder)
-        if migrated:
+        if app.config["FAB_UPDATE_PERMS"] and inspect(db.engine).has_table("ab_permission_view"):
             appbuilder.sm.sync_roles()
+            appbuilder.add_permissions(update_perms=True)
 
     from .cli import register as register_cli
 

@@ -10,10 +10,11 @@ from .tenancy.session import unrestricted
 tenants = AppGroup("tenants", help="Regions and districts.")
 users = AppGroup("users", help="User accounts.")
 demo = AppGroup("demo", help="The demo network.")
+tenancy = AppGroup("tenancy", help="The tenant boundary in PostgreSQL.")
 
 
 def register(app) -> None:
-    for group in (tenants, users, demo):
+    for group in (tenants, users, demo, tenancy):
         app.cli.add_command(group)
 
 
@@ -140,3 +141,21 @@ def demo_load():
     click.echo("Demo accounts (password: %s%s):" % (password, ", generated" if generated else ""))
     for username, role, node in accounts:
         click.echo(f"  {username:<24} {role:<14} {node}")
+
+
+
+@tenancy.command("grant-service-role")
+@click.argument("role")
+@click.option("--password", help="Set the role's password (trust or peer auth needs none).")
+def grant_role(role, password):
+    """Create ROLE for the service and grant it the data, as the owner (MIGRATION_DATABASE_URL)."""
+    from .tenancy.service_role import grant_service_role
+
+    url = current_app.config["MIGRATION_DATABASE_URL"]
+    if not url.startswith("postgresql"):
+        raise click.ClickException("row-level security and service roles are for PostgreSQL")
+    try:
+        grant_service_role(url, role, password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"role {role} may read and write the data; row-level security applies to it")

@@ -1,12 +1,12 @@
 """The security manager: FAB's, with users attached to a node of the network and
 every request's database session scoped to what its user may see."""
-from flask import g
+from flask import current_app, g
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 
 from app.tenancy.scope import scope_for
-from app.tenancy.session import set_scope, unrestricted
+from app.tenancy.session import ORM_LAYER_KEY, set_scope, unrestricted
 
 from .models import Account
 
@@ -27,6 +27,7 @@ class SecurityManager(FabSecurityManager):
         with unrestricted(session):
             scope = scope_for(session, self._request_user())
         set_scope(session, scope)
+        session.info[ORM_LAYER_KEY] = current_app.config["TENANCY_ORM_LAYER"]
 
     @staticmethod
     def _request_user():

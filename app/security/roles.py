@@ -47,8 +47,8 @@ COMMON = [
     ("UserInfoEditView", "can_this_form_get"), ("UserInfoEditView", "can_this_form_post"),
     ("ResetMyPasswordView", "can_this_form_get"), ("ResetMyPasswordView", "can_this_form_post"),
     ("UserDBModelView", "can_userinfo"), ("UserDBModelView", "resetmypassword"),
-    ("UserDBModelView", "userinfoedit"), ("LocaleView", "can_index"),
-    ("Network", "menu_access"),
+    ("UserDBModelView", "userinfoedit"), ("Network", "menu_access"),
+    ("OpenApi", "can_get"), ("SwaggerView", "can_show"), ("MenuApi", "can_get"),
 ]
 
 

@@ -1,9 +1,12 @@
 """The base of every record screen: labels, validation and the tenancy that each
 record's view inherits, so that a view is a few declarative lines."""
-from flask import request
-from flask_appbuilder import ModelView
+from flask import abort, redirect, request
+from flask_appbuilder import ModelView, action, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.fields import EnumField
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.core import UnboundField
+from wtforms.validators import ValidationError
 
 from app.dependents import dependents_message
 from app.tenancy.filters import WritableInScope
@@ -28,6 +31,18 @@ LABELS = {
 }
 
 
+class ChoiceField(EnumField):
+    """FAB's EnumField, with a wrong choice reported on the field instead of a 500."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
 def with_rules(form_class, model):
     """A form class that also checks the record rules of app.validation."""
 
@@ -40,7 +55,10 @@ def with_rules(form_class, model):
                 valid = False
         return valid
 
-    return type(form_class.__name__, (form_class,), {"validate": validate})
+    fields = {name: UnboundField(ChoiceField, *f.args, **f.kwargs)
+              for name, f in vars(form_class).items()
+              if isinstance(f, UnboundField) and f.field_class is EnumField}
+    return type(form_class.__name__, (form_class,), {"validate": validate, **fields})
 
 
 class RecordView(ModelView):
@@ -48,6 +66,7 @@ class RecordView(ModelView):
 
     model = None
     page_size = 25
+    method_permission_name = {"muldelete": "delete"}
 
     def __init__(self, **kwargs):
         self.datamodel = SQLAInterface(self.model)
@@ -65,3 +84,24 @@ class RecordView(ModelView):
         message = dependents_message(self.datamodel.session, item)
         if message:
             raise ValueError(message)
+
+    @action("muldelete", _l("Delete"), _l("Delete the selected records?"), "fa-trash", single=False)
+    def muldelete(self, items):
+        items = items if isinstance(items, list) else [items]
+        if not items or None in items:  # a foreign id is as unknown as a missing one
+            abort(404)
+        for item in items:
+            self._delete(item.id)  # each one refused, with its reason, when others depend on it
+        return redirect(self.get_redirect())
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name not in self.actions:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        if request.form.get("action") not in self.actions:
+            abort(404)
+        return super().action_post()

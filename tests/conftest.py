@@ -1,0 +1,91 @@
+"""Fixtures: one migrated database with the demo network per test run.
+
+SQLite by default; PostgreSQL when TEST_DATABASE_URL names an empty database. There
+the schema is migrated as its owner and the service connects as a role that does not
+own the tables, as in production, so row-level security applies to every test.
+"""
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+from app.tenancy.session import unrestricted
+
+PASSWORD = "Demo-password-2026"
+POSTGRES = os.environ.get("TEST_DATABASE_URL")
+SERVICE_ROLE = "libnet_test_service"
+
+
+def _as_role(url: str, role: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+
+
+@pytest.fixture(scope="session")
+def urls(tmp_path_factory):
+    """(owner URL, service URL) of a migrated database holding the demo network."""
+    if POSTGRES:
+        owner, service = POSTGRES, _as_role(POSTGRES, SERVICE_ROLE)
+    else:
+        owner = service = f"sqlite:///{tmp_path_factory.mktemp('db') / 'libnet.db'}"
+    config = {"SQLALCHEMY_DATABASE_URI": owner, "MIGRATION_DATABASE_URL": owner}
+    with create_app(config).app_context():
+        upgrade()
+    if POSTGRES:
+        from app.tenancy.service_role import grant_service_role
+
+        grant_service_role(owner, SERVICE_ROLE)
+    os.environ["DEMO_PASSWORD"] = PASSWORD
+    from app.demo import load
+
+    with create_app({**config, "SQLALCHEMY_DATABASE_URI": service}).app_context():
+        with unrestricted(db.session):
+            load()
+    return owner, service
+
+
+def make_app(urls, **extra):
+    owner, service = urls
+    return create_app({"SQLALCHEMY_DATABASE_URI": service, "MIGRATION_DATABASE_URL": owner,
+                       "TESTING": True, "WTF_CSRF_ENABLED": False, **extra})
+
+
+@pytest.fixture(scope="session")
+def app(urls):
+    return make_app(urls)
+
+
+@pytest.fixture(scope="session")
+def owner_engine(urls):
+    """The database as its owner sees it, past every tenancy rule: for before/after checks."""
+    engine = create_engine(urls[0])
+    yield engine
+    engine.dispose()
+
+
+def login(app, username, password=PASSWORD):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": password})
+    assert response.status_code == 302 and "/login" not in response.headers["Location"], \
+        f"{username} could not log in"
+    return client
+
+
+@pytest.fixture
+def as_user(app):
+    return lambda username: login(app, username)
+
+
+def snapshot(engine) -> dict:
+    """Every row of every table, to prove that a refused request changed nothing."""
+    with engine.connect() as conn:
+        tables = [row[0] for row in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type='table'" if engine.dialect.name == "sqlite"
+            else "SELECT tablename FROM pg_tables WHERE schemaname='public'"))]
+        return {t: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{t}"')).all()))
+                for t in tables if t not in ("ab_user",)}

@@ -1,0 +1,121 @@
+"""A district director keeps the district's records through the screens and the API."""
+import re
+
+import pytest
+
+from .conftest import snapshot
+
+RESOURCES = ["tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"]
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def find_id(client, resource, **where):
+    """The id of the first row of a REST list that matches `where`."""
+    for row in client.get(f"/api/v1/{resource}/?q=(page_size:100)").get_json()["result"]:
+        if all(row.get(k) == v for k, v in where.items()):
+            return row["id"]
+    raise AssertionError(f"no {resource} with {where}")
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_director_opens_every_list(as_user, resource):
+    client = as_user("zal.director")
+    first = client.get(f"/api/v1/{resource}/?q=(page_size:1)").get_json()["result"][0]["id"]
+    view = resource.replace("_", "")
+    response = client.get(f"/{view}view/list/?_l_=ru")
+    assert response.status_code == 200
+    assert f"/{view}view/show/{first}" in text_of(response)
+
+
+def test_director_sees_the_district_libraries(as_user):
+    page = text_of(as_user("zal.director").get("/libraryview/list/?psize_LibraryView=100"))
+    assert "Межпоселенческая районная библиотека" in page
+    assert "Центральная детская библиотека" in page
+
+
+def test_director_adds_and_edits_a_club(as_user):
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Центральная детская библиотека")
+    response = client.post("/clubview/add", data={
+        "name": "Клуб любителей сказок", "library": library, "audience": "children",
+        "founded_year": "2019", "members": "12", "active": "y"})
+    assert response.status_code == 302
+    club = find_id(client, "club", name="Клуб любителей сказок")
+    assert client.get(f"/api/v1/club/{club}").get_json()["result"]["members"] == 12
+    response = client.post(f"/clubview/edit/{club}", data={
+        "name": "Клуб любителей сказок", "library": library, "audience": "children",
+        "founded_year": "2019", "members": "14", "active": "y"})
+    assert response.status_code == 302
+    assert client.get(f"/api/v1/club/{club}").get_json()["result"]["members"] == 14
+    assert client.delete(f"/api/v1/club/{club}").status_code == 200
+
+
+def test_deleting_a_library_with_staff_is_refused_with_a_reason(as_user, owner_engine):
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Межпоселенческая районная библиотека")
+    before = snapshot(owner_engine)
+    page = text_of(client.get(f"/libraryview/delete/{library}", follow_redirects=True))
+    assert "Cannot delete" in page or "Нельзя удалить" in page
+    assert re.search(r"(staff|сотрудник)\w*: \d+", page)
+    response = client.delete(f"/api/v1/library/{library}")
+    assert response.status_code == 409
+    assert snapshot(owner_engine) == before
+
+
+@pytest.mark.parametrize("field, value", [
+    ("founded_year", "2999"), ("members", "-3"), ("name", ""), ("name", "x" * 300),
+])
+def test_invalid_club_input_gets_a_field_error_and_saves_nothing(as_user, owner_engine, field, value):
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Центральная детская библиотека")
+    data = {"name": "Клуб проверки", "library": library, "audience": "children", "members": "1"}
+    data[field] = value
+    before = snapshot(owner_engine)
+    response = client.post("/clubview/add?_l_=en", data=data)
+    assert response.status_code == 200  # the form again, with what was typed
+    page = text_of(response)
+    assert 'class="help-block"' in page or "has-error" in page
+    assert snapshot(owner_engine) == before
+
+
+def test_a_club_name_is_unique_within_its_library(as_user, owner_engine):
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Межпоселенческая районная библиотека")
+    before = snapshot(owner_engine)
+    response = client.post("/clubview/add?_l_=en", data={
+        "name": "Неугасимая лампада", "library": library, "audience": "youth", "members": "3"})
+    assert response.status_code == 200 and "Already exists" in text_of(response)
+    response = client.post("/api/v1/club/", json={
+        "name": "Неугасимая лампада", "library": library, "audience": "youth", "members": 3})
+    assert response.status_code == 422 and "name" in response.get_json()["message"]
+    assert snapshot(owner_engine) == before
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_rest_list_of_every_resource_answers(as_user, resource):
+    response = as_user("zal.director").get(f"/api/v1/{resource}/")
+    assert response.status_code == 200
+    assert response.get_json()["count"] >= 1
+
+
+def test_openapi_lists_all_seven_resources(as_user):
+    spec = as_user("zal.director").get("/api/v1/_openapi").get_json()
+    for resource in RESOURCES:
+        assert f"/api/v1/{resource}/" in spec["paths"]
+
+
+@pytest.mark.parametrize("payload", [
+    {"members": "many"}, {"audience": "aliens"}, {"library": 987654}, {"library": "x"},
+    {"founded_year": 3000}, {"name": None},
+])
+def test_bad_json_gets_422_and_creates_nothing(as_user, owner_engine, payload):
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Центральная детская библиотека")
+    body = {"name": "Клуб из API", "library": library, "audience": "youth", "members": 1, **payload}
+    before = snapshot(owner_engine)
+    response = client.post("/api/v1/club/", json=body)
+    assert response.status_code in (400, 422)
+    assert snapshot(owner_engine) == before

@@ -1,0 +1,66 @@
+"""The schema: migrations agree with the models, and every tenant table follows the
+rules that keep per-tenant queries cheap and the data distributable by tenant_id."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_appbuilder import Model
+from sqlalchemy import UniqueConstraint, inspect, text
+
+from app.tenancy.session import is_tenant_data, tenant_classes
+
+from .conftest import POSTGRES
+
+# Mapped classes that hold no tenant data: FAB's security tables, named one by one.
+NOT_TENANT_DATA = {"Permission", "ViewMenu", "Role", "PermissionView", "User", "Account",
+                   "Group", "RegisterUser", "ApiKey"}
+TENANT_TABLES = {"tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"}
+
+
+def test_migrations_match_the_models(owner_engine):
+    with owner_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Model.metadata)
+    assert diff == []
+
+
+def test_every_mapped_class_is_tenant_data_or_allowlisted(app):
+    for mapper in Model.registry.mappers:
+        cls = mapper.class_
+        assert is_tenant_data(cls) or cls.__name__ in NOT_TENANT_DATA, \
+            f"{cls.__name__} is neither tenant data nor on the allowlist"
+    assert {cls.__tablename__ for cls in tenant_classes()} == TENANT_TABLES
+
+
+def test_tenant_tables_carry_and_lead_with_tenant_id():
+    for cls in tenant_classes():
+        table = cls.__table__
+        if cls.__tenant_keys__[0] == "id":
+            continue  # the tenant table itself
+        assert not table.c.tenant_id.nullable, table.name
+        for index in table.indexes:
+            assert list(index.columns)[0].name == "tenant_id", f"{table.name}.{index.name}"
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                assert "tenant_id" in constraint.columns, f"{table.name}.{constraint.name}"
+
+
+@pytest.mark.skipif(not POSTGRES, reason="row-level security is PostgreSQL's")
+def test_postgres_forces_row_level_security_on_every_tenant_table(owner_engine):
+    with owner_engine.connect() as conn:
+        rows = dict(conn.execute(text(
+            "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
+            "WHERE relname = ANY(:t)"), {"t": list(TENANT_TABLES)}).all())
+    assert rows == {t: True for t in TENANT_TABLES}
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the service role is PostgreSQL's")
+def test_service_role_neither_owns_nor_bypasses(urls):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(urls[1])
+    with engine.connect() as conn:
+        role = conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+        owned = conn.scalar(text("SELECT count(*) FROM pg_tables WHERE tableowner = current_user"))
+        # With no tenancy settings in the transaction, the service role sees no tenant row.
+        libraries = conn.scalar(text("SELECT count(*) FROM library"))
+    engine.dispose()
+    assert tuple(role) == (False, False) and owned == 0 and libraries == 0
