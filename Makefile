@@ -27,7 +27,7 @@ run: demo
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names an empty database.
 test: install
-	$(PY) -m pytest -q
+	TEST_DATABASE_URL= $(PY) -m pytest -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
 		$(PY) -m pytest -q -p no:cacheprovider; \

@@ -19,7 +19,7 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
-def _database_url(value: str) -> str:
+def database_url(value: str) -> str:
     # Accept the usual postgres:// and postgresql:// spellings; psycopg 3 is the driver.
     for prefix in ("postgres://", "postgresql://"):
         if value.startswith(prefix):
@@ -28,12 +28,12 @@ def _database_url(value: str) -> str:
 
 
 SECRET_KEY = _secret_key()
-SQLALCHEMY_DATABASE_URI = _database_url(
+SQLALCHEMY_DATABASE_URI = database_url(
     os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'libnet.db'}")
 )
 # Migrations run as the owner of the tables; the service itself may connect as a
 # role that does not own them (row-level security applies to it).
-MIGRATION_DATABASE_URL = _database_url(
+MIGRATION_DATABASE_URL = database_url(
     os.environ.get("MIGRATION_DATABASE_URL", SQLALCHEMY_DATABASE_URI)
 )
 SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -20,8 +20,9 @@ def register(app) -> None:
 
 def _find(model, value, *columns):
     """A row by id or by one of its name columns; a clear error when none or several match."""
+    value = str(value)
     conditions = [getattr(model, c) == value for c in columns]
-    if str(value).isdigit():
+    if value.isdigit():
         conditions.append(model.id == int(value))
     rows = db.session.scalars(select(model).where(or_(*conditions))).all()
     if not rows:

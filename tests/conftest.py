@@ -12,11 +12,12 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from config import database_url
 from app.extensions import db
 from app.tenancy.session import unrestricted
 
 PASSWORD = "Demo-password-2026"
-POSTGRES = os.environ.get("TEST_DATABASE_URL")
+POSTGRES = os.environ.get("TEST_DATABASE_URL") and database_url(os.environ["TEST_DATABASE_URL"])
 SERVICE_ROLE = "libnet_test_service"
 
 
