@@ -56,6 +56,11 @@ WTF_CSRF_ENABLED = True
 
 BABEL_DEFAULT_LOCALE = "ru"
 BABEL_DEFAULT_FOLDER = "translations"
+# Catalogs merge in order, a later one winning for a message present in several: FAB's
+# own (FAB puts it first), then the framework strings FAB lacks, then the app's own.
+BABEL_TRANSLATION_DIRECTORIES = ";".join(
+    str(BASE_DIR / "translations" / part) for part in ("framework", "")
+)
 LANGUAGES = {
     "ru": {"flag": "ru", "name": "Русский"},
     "bg": {"flag": "bg", "name": "Български"},

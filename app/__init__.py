@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from flask_appbuilder import AppBuilder
 
+from . import i18n
 from .extensions import db, migrate
 
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # there are no tables to keep permissions and roles in: that step waits.
         # Roles first, then the permissions of every view, Admin's included.
         appbuilder = AppBuilder(app, db.session, update_perms=False)
+        i18n.init_app(app)
         _register_views(appbuilder)
         if app.config["FAB_UPDATE_PERMS"] and inspect(db.engine).has_table("ab_permission_view"):
             appbuilder.sm.sync_roles()
@@ -46,6 +48,7 @@ def _register_views(ab) -> None:
     from .api.records import (
         ClubApi, ContestApi, ContestEntryApi, LibraryApi, OutreachApi, StaffApi, TenantApi,
     )
+    from .security.users import AccountView
     from .views.club import ClubView
     from .views.contest import ContestEntryView, ContestView
     from .views.library import LibraryView
@@ -61,6 +64,7 @@ def _register_views(ab) -> None:
         (ContestView, "Contests", _l("Contests"), "fa-trophy"),
         (ContestEntryView, "Contest entries", _l("Contest entries"), "fa-file-text-o"),
         (TenantView, "Tenants", _l("Regions and districts"), "fa-sitemap"),
+        (AccountView, "Accounts", _l("User accounts"), "fa-user"),
     ]
     for view, name, label, icon in menu:
         ab.add_view(view, name, label=label, icon=icon, category="Network",

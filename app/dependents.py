@@ -1,15 +1,11 @@
 """What still refers to a record, so that deleting it is refused with a clear message
 instead of a database error or a cascade."""
 from flask_appbuilder import Model
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-NAMES = {
-    "tenant": _l("organisations"), "library": _l("libraries"), "staff": _l("staff"),
-    "club": _l("clubs"), "outreach": _l("outreach points"), "contest": _l("contests"),
-    "contest_entry": _l("contest entries"), "ab_user": _l("user accounts"),
-}
+from app.i18n import count_label
 
 
 def dependents(session, item) -> dict[str, int]:
@@ -34,7 +30,7 @@ def dependents_message(session, item) -> str | None:
     found = dependents(session, item)
     if not found:
         return None
-    parts = ", ".join(f"{NAMES.get(t, t)}: {n}" for t, n in sorted(found.items()))
+    parts = ", ".join(count_label(n, table) for table, n in sorted(found.items()))
     return gettext("Cannot delete «%(name)s»: it still has %(parts)s. "
                    "Close or archive it instead, or move these records first.",
                    name=str(item), parts=parts)

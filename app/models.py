@@ -27,6 +27,7 @@ class Tenant(Model):
 
     __tablename__ = "tenant"
     __tenant_keys__ = ("id", None)  # the tenant table is placed by its own id
+    __readable_from_ancestors__ = True  # a district sees its region (the owner of its contests)
     __table_args__ = (
         UniqueConstraint("code", name="uq_tenant_code"),
         UniqueConstraint("parent_id", "name", name="uq_tenant_parent_name"),

@@ -50,8 +50,9 @@ def test_every_route_is_in_the_matrix(app):
             assert method in NO_ID, f"{rule.rule} ({rule.endpoint}) is not covered"
 
 
-def _rows(engine, table, tenant_names, column=None):
-    """Ids of `table` rows that belong to the named tenants."""
+def _rows(engine, record, tenant_names, column=None):
+    """Ids of a record type's rows that belong to the named tenants."""
+    table = {"user": "ab_user"}.get(record, record)
     column = column or ("id" if table == "tenant" else "tenant_id")
     query = text(f"SELECT t.id FROM {table} t JOIN tenant n ON n.id = t.{column} "
                  "WHERE n.name IN :names ORDER BY t.id").bindparams(bindparam("names", expanding=True))

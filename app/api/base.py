@@ -10,7 +10,7 @@ from marshmallow_sqlalchemy.fields import Related
 from sqlalchemy.exc import NoResultFound, SQLAlchemyError
 
 from app.dependents import dependents_message
-from app.tenancy.session import OutOfScope
+from app.tenancy.session import NotPermitted, OutOfScope, assert_writable
 from app.validation import problems
 
 
@@ -28,6 +28,11 @@ class ExistingRelated(Related):
 
 
 class Converter(Model2SchemaConverter):
+    def _column2enum(self, datamodel, column):
+        field = super()._column2enum(datamodel, column)
+        field.allow_none = datamodel.is_nullable(column.name)  # e.g. an entry not yet judged
+        return field
+
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
         if nested:
             return super()._column2relation(datamodel, column, nested, parent_schema_name)
@@ -52,6 +57,8 @@ class RecordApi(ModelRestApi):
         super().__init__()
 
     def _check(self, item):
+        if item.id is not None:
+            assert_writable(self.datamodel.session, item)
         found = problems(self.model, {k: getattr(item, k, None) for k in self.add_columns
                                       if "." not in k}, item.id)
         if found:
@@ -60,6 +67,7 @@ class RecordApi(ModelRestApi):
     pre_add = pre_update = _check
 
     def pre_delete(self, item):
+        assert_writable(self.datamodel.session, item)
         message = dependents_message(self.datamodel.session, item)
         if message:
             raise Refused(409, message)
@@ -73,6 +81,9 @@ class RecordApi(ModelRestApi):
         except OutOfScope:
             self.datamodel.session.rollback()
             return self.response_404()
+        except NotPermitted as refusal:
+            self.datamodel.session.rollback()
+            return self.response(403, message=str(refusal))
         except SQLAlchemyError:
             self.datamodel.session.rollback()
             return self.response_422(message=_("The database refused the change."))

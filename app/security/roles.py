@@ -20,12 +20,13 @@ RECORDS = {
     "outreach": ("OutreachView", "OutreachApi"),
     "contest": ("ContestView", "ContestApi"),
     "contest_entry": ("ContestEntryView", "ContestEntryApi"),
+    "user": ("AccountView", None),  # a Director's accounts; FAB's own screens are Admin's
 }
 
 # r = read, a = add, e = edit, d = delete.
 GRANTS = {
     DIRECTOR: {"tenant": "re", "library": "raed", "staff": "raed", "club": "raed",
-               "outreach": "raed", "contest": "raed", "contest_entry": "raed"},
+               "outreach": "raed", "contest": "raed", "contest_entry": "raed", "user": "raed"},
     METHODOLOGIST: {"tenant": "r", "library": "re", "staff": "r", "club": "raed",
                     "outreach": "raed", "contest": "raed", "contest_entry": "raed"},
     BRANCH: {"tenant": "r", "library": "re", "staff": "r", "club": "raed",
@@ -35,12 +36,24 @@ GRANTS = {
 }
 ROLES = (ADMIN, DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
 
+# Where a role may change only some fields of a record: the fields it may change.
+LIBRARY_CONTACTS = ("address", "phone", "email", "website", "working_hours")
+FIELDS = {
+    DIRECTOR: {"tenant": ("name", "code", "default_locale")},
+    METHODOLOGIST: {"library": (*LIBRARY_CONTACTS, "name", "settlement", "founded_year")},
+    BRANCH: {"library": LIBRARY_CONTACTS,
+             "contest_entry": ("contest", "library", "nomination", "title", "submitted_on")},
+}
+# Records a role may no longer change once a field is set: an entry, once judged.
+FROZEN = {BRANCH: {"contest_entry": "result"}}
+
 VIEW_PERMISSIONS = {"r": ("can_list", "can_show"), "a": ("can_add",), "e": ("can_edit",),
                     "d": ("can_delete",)}
 API_PERMISSIONS = {"r": ("can_get", "can_info"), "a": ("can_post",), "e": ("can_put",),
                    "d": ("can_delete",)}
 MENU_ITEMS = {"tenant": "Tenants", "library": "Libraries", "staff": "Staff", "club": "Clubs",
-              "outreach": "Outreach", "contest": "Contests", "contest_entry": "Contest entries"}
+              "outreach": "Outreach", "contest": "Contests", "contest_entry": "Contest entries",
+              "user": "Accounts"}
 
 # Every signed-in user: their own profile, password and language.
 COMMON = [
@@ -57,6 +70,19 @@ def may(role: str, record: str, action: str) -> bool:
     return role == ADMIN or action in GRANTS.get(role, {}).get(record, "")
 
 
+def field_rules(roles: list[str]) -> tuple[dict, dict]:
+    """(fields, frozen) for a user with these roles, record type -> rule; the widest
+    role wins: a record any of the roles may edit freely is not restricted."""
+    fields, frozen = {}, {}
+    for record in RECORDS:
+        editors = [r for r in roles if may(r, record, "e") or may(r, record, "a")]
+        if editors and all(record in FIELDS.get(r, {}) for r in editors):
+            fields[record] = frozenset(f for r in editors for f in FIELDS[r][record])
+        if editors and all(record in FROZEN.get(r, {}) for r in editors):
+            frozen[record] = FROZEN[editors[0]][record]
+    return fields, frozen
+
+
 def fab_roles() -> dict[str, list[tuple[str, str]]]:
     """FAB_ROLES: each role's (view, permission) pairs, generated from GRANTS."""
     roles = {}
@@ -66,7 +92,7 @@ def fab_roles() -> dict[str, list[tuple[str, str]]]:
             view, api = RECORDS[record]
             for action in actions:
                 pairs += [(view, p) for p in VIEW_PERMISSIONS[action]]
-                pairs += [(api, p) for p in API_PERMISSIONS[action]]
+                pairs += [(api, p) for p in API_PERMISSIONS[action] if api]
             pairs.append((MENU_ITEMS[record], "menu_access"))
         roles[role] = pairs
     return roles

@@ -6,7 +6,7 @@ enters its region's contests). Branch staff change only rows of their own librar
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import false, or_, select
 
@@ -17,6 +17,14 @@ class Scope:
     ancestors: frozenset[int] = frozenset()  # tenants above the node: their contests are readable
     node_id: int | None = None  # the tenant the user is attached to
     library_id: int | None = None  # branch staff: their own library
+    # Record types the user's role may change only in part (table -> fields), and
+    # those it may no longer change once a field is set (table -> column).
+    fields: dict = field(default_factory=dict, hash=False)
+    frozen: dict = field(default_factory=dict, hash=False)
+
+    def editable(self, cls) -> frozenset[str] | None:
+        """The fields of `cls` the user may set, or None for all of them."""
+        return self.fields.get(cls.__tablename__)
 
     @property
     def unrestricted(self) -> bool:
@@ -72,6 +80,7 @@ NOTHING = Scope(visible=frozenset())
 def scope_for(session, user) -> Scope:
     """The scope of `user` (None or anonymous: nothing). Admins see everything."""
     from app.models import Library, Tenant
+    from app.security.roles import field_rules
 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
@@ -83,6 +92,7 @@ def scope_for(session, user) -> Scope:
         node = session.scalar(select(Library.tenant_id).where(Library.id == library_id))
     if node is None:
         return NOTHING
+    fields, frozen = field_rules([role.name for role in user.roles])
     tree = dict(session.execute(select(Tenant.id, Tenant.parent_id)
                                 .where(or_(Tenant.id == node, Tenant.parent_id == node))).all())
     if node not in tree:
@@ -92,5 +102,5 @@ def scope_for(session, user) -> Scope:
         ancestors.add(parent)
         parent = session.scalar(select(Tenant.parent_id).where(Tenant.id == parent))
     if library_id is not None:  # branch staff see their district, write their library
-        return Scope(frozenset({node}), frozenset(ancestors), node, library_id)
-    return Scope(frozenset(tree), frozenset(ancestors), node)
+        return Scope(frozenset({node}), frozenset(ancestors), node, library_id, fields, frozen)
+    return Scope(frozenset(tree), frozenset(ancestors), node, None, fields, frozen)

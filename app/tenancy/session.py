@@ -25,6 +25,15 @@ class OutOfScope(LookupError):
     """A write reached a row, or referred to a row, outside the user's scope."""
 
 
+class NotPermitted(PermissionError):
+    """A write changed a field the user's role may not change."""
+
+    def __str__(self):
+        from flask_babel import gettext
+
+        return gettext("Your role may not change this: %(what)s.", what=self.args[0])
+
+
 def is_tenant_data(cls) -> bool:
     return hasattr(cls, "__tenant_keys__")
 
@@ -88,18 +97,51 @@ def _keys(target, history: bool) -> tuple:
     return tuple(out)
 
 
+def assert_writable(session, item) -> None:
+    """Refuse early, before other checks, a change to a row the user may only read."""
+    scope = current_scope(session)
+    if not scope.unrestricted and not scope.can_write(type(item), *_keys(item, history=True)):
+        raise NotPermitted(type(item).__tablename__)
+
+
 def _check_row(mapper, connection, target, *, old: bool) -> None:
     session = inspect(target).session
     scope = current_scope(session) if session is not None else NOTHING
     if scope.unrestricted or not is_tenant_data(type(target)) \
             or not session.info.get(ORM_LAYER_KEY, True):
         return
-    cls = type(target)
+    cls = type(target)  # the row is visible (it was loaded, or refers to visible rows)
     if not scope.can_write(cls, *_keys(target, history=False)):
-        raise OutOfScope(cls.__name__)
+        raise NotPermitted(cls.__tablename__)
     if old and not scope.can_write(cls, *_keys(target, history=True)):
-        raise OutOfScope(cls.__name__)
+        raise NotPermitted(cls.__tablename__)
+    _check_fields(mapper, target, scope, old=old)
     _check_references(mapper, connection, target, scope)
+
+
+def _check_fields(mapper, target, scope: Scope, *, old: bool) -> None:
+    """A role that may change only some fields of a record changes only those, and
+    nothing of a record that froze when a field was set (a judged contest entry)."""
+    state, table = inspect(target), mapper.local_table.name
+    frozen = scope.frozen.get(table)
+    if frozen and old:
+        hist = state.attrs[frozen].history
+        before = (hist.deleted or hist.unchanged or [None])[0]
+        if before is not None:
+            raise NotPermitted(frozen)
+    permitted = scope.fields.get(table)
+    if permitted is None:
+        return
+    allowed = set(permitted) | {"id", *filter(None, type(target).__tenant_keys__)}
+    for key in permitted:  # a relation allows its own columns
+        prop = mapper.attrs.get(key)
+        if prop is not None and hasattr(prop, "local_columns"):
+            allowed |= {mapper.get_property_by_column(c).key for c in prop.local_columns}
+    for attr in mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        changed = hist.has_changes() if old else getattr(target, attr.key) is not None
+        if changed and attr.key not in allowed:
+            raise NotPermitted(attr.key)
 
 
 def _check_references(mapper, connection, target, scope: Scope) -> None:

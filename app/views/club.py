@@ -1,3 +1,5 @@
+from flask_babel import lazy_gettext as _l
+
 from app.models import Club
 
 from .base import RecordView
@@ -5,6 +7,8 @@ from .base import RecordView
 
 class ClubView(RecordView):
     model = Club
+    list_title, show_title = _l("Clubs"), _l("Club")
+    add_title, edit_title = _l("Add a club"), _l("Edit a club")
     list_columns = ["name", "library", "audience", "members", "founded_year", "active"]
     search_columns = ["name", "library", "audience", "partner", "active"]
     add_columns = edit_columns = [

@@ -1,3 +1,5 @@
+from flask_babel import lazy_gettext as _l
+
 from app.models import Library
 
 from .base import RecordView
@@ -5,6 +7,8 @@ from .base import RecordView
 
 class LibraryView(RecordView):
     model = Library
+    list_title, show_title = _l("Libraries"), _l("Library")
+    add_title, edit_title = _l("Add a library"), _l("Edit a library")
     list_columns = ["name", "kind", "settlement", "tenant", "phone", "status"]
     search_columns = ["name", "kind", "status", "settlement", "tenant"]
     add_columns = edit_columns = [

@@ -1,3 +1,5 @@
+from flask_babel import lazy_gettext as _l
+
 from app.models import Outreach
 
 from .base import RecordView
@@ -5,6 +7,8 @@ from .base import RecordView
 
 class OutreachView(RecordView):
     model = Outreach
+    list_title, show_title = _l("Outreach points"), _l("Outreach point")
+    add_title, edit_title = _l("Add an outreach point"), _l("Edit an outreach point")
     list_columns = ["kind", "location", "library", "served", "readers_served", "active_since"]
     search_columns = ["kind", "location", "library", "served"]
     add_columns = edit_columns = [

@@ -33,7 +33,7 @@ OWN_LIBRARY = "(app_library() IS NULL OR {library} = app_library())"
 
 # table: (read condition, write condition), as in app/tenancy/scope.py
 POLICIES = {
-    "tenant": (IN_SUBTREE.format(tenant="id"),
+    "tenant": (IN_SUBTREE.format(tenant="id") + " OR id = ANY(app_ids('app.ancestors'))",
                "id = app_node() AND app_library() IS NULL"),
     "library": (IN_SUBTREE.format(tenant="tenant_id"),
                 IN_SUBTREE.format(tenant="tenant_id") + " AND " + OWN_LIBRARY.format(library="id")),

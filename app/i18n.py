@@ -1,0 +1,135 @@
+"""Which language a request speaks, and how dates, numbers and counts read in it.
+
+The language: `?_l_=xx` for one request; else the signed-in user's own choice, kept on
+their account; else their tenant's default; else the browser's Accept-Language; else
+Russian. A visitor who is not signed in (the login page) follows the browser, or the
+language picked from the menu in that browser session.
+"""
+import datetime
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
+from flask_login import current_user
+from sqlalchemy import Boolean, Date, Numeric, inspect, select, update
+
+from app.extensions import db
+
+CHOSEN = "locale_chosen"  # the pick of a visitor who is not signed in
+# Babel's own short dates are 22.11.26 (ru) and 22.11.26 г. (bg); people here write the year in full.
+DATE_PATTERNS = {"ru": "dd.MM.yyyy", "bg": "dd.MM.yyyy"}
+
+
+def init_app(app) -> None:
+    """Replace FAB's locale selector (URL argument, then session) with ours."""
+    app.extensions["babel"].locale_selector = select_locale
+    app.before_request(_before_request)
+    app.jinja_env.filters.update(day=format_day, number=format_number)
+
+
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # outside a request: BABEL_DEFAULT_LOCALE
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("_l_")
+    if asked in languages:
+        return asked
+    if current_user.is_authenticated:
+        chosen = current_user.locale or tenant_locale(current_user)
+    else:
+        chosen = session.get(CHOSEN)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(list(languages)) \
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def tenant_locale(account) -> str | None:
+    """The default language of the account's tenant (of its library's, for branch staff)."""
+    from app.models import Library, Tenant
+    from app.tenancy.session import unrestricted
+
+    if account.tenant_id is not None:
+        tenant = account.tenant_id
+    elif account.library_id is not None:
+        tenant = select(Library.tenant_id).where(Library.id == account.library_id).scalar_subquery()
+    else:
+        return None
+    # The tenant row is tenant data: read only this one value, past the session rule, and
+    # flush nothing while the rule is off.
+    with db.session.no_autoflush, unrestricted(db.session):
+        value = db.session.scalar(select(Tenant.default_locale).where(Tenant.id == tenant))
+    return value.name if value is not None else None
+
+
+def remember(locale: str) -> None:
+    """Keep a language picked from the menu: on the account, else in the browser session."""
+    if locale not in current_app.config["LANGUAGES"]:
+        return  # FAB's view answers 404
+    if current_user.is_authenticated:
+        account = type(current_user)
+        db.session.execute(update(account).where(account.id == current_user.id).values(locale=locale))
+        db.session.commit()
+    else:
+        session[CHOSEN] = locale
+
+
+def _before_request() -> None:
+    if request.endpoint == "LocaleView.index":  # FAB's /lang/<locale>
+        remember(request.view_args["locale"])
+    elif "_l_" not in request.args and not (request.endpoint or "").endswith("static"):
+        # FAB's language menu shows the flag of session["locale"].
+        locale = str(get_locale())
+        if session.get("locale") != locale:
+            session["locale"] = locale
+
+
+# -- formats -------------------------------------------------------------------
+
+def format_day(value: datetime.date | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, DATE_PATTERNS.get(get_locale().language, "medium"))
+
+
+def format_number(value) -> str:
+    return "" if value is None else format_decimal(value)
+
+
+def format_yes_no(value) -> str:
+    return "" if value is None else gettext("Yes") if value else gettext("No")
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+def formatters(model) -> dict:
+    """Column -> formatter for the record screens: dates, decimals and yes/no in the user's
+    locale, and an empty cell, not "None", for a missing value. (Whole numbers stay as they
+    are: most of them are years.)"""
+    out = {}
+    for column in inspect(model).columns:
+        if isinstance(column.type, Boolean):
+            out[column.key] = format_yes_no
+        elif isinstance(column.type, Date):
+            out[column.key] = format_day
+        elif isinstance(column.type, Numeric):
+            out[column.key] = format_number
+        elif column.nullable:
+            out[column.key] = _blank
+    return out
+
+
+def count_label(n: int, kind: str) -> str:
+    """A number of records of one kind (a table name), in the plural form the number
+    takes: 1 клуб, 3 клуба, 15 клубов."""
+    return {
+        "tenant": ngettext("%(num)d organisation", "%(num)d organisations", n),
+        "library": ngettext("%(num)d library", "%(num)d libraries", n),
+        "staff": ngettext("%(num)d staff member", "%(num)d staff members", n),
+        "club": ngettext("%(num)d club", "%(num)d clubs", n),
+        "outreach": ngettext("%(num)d outreach point", "%(num)d outreach points", n),
+        "contest": ngettext("%(num)d contest", "%(num)d contests", n),
+        "contest_entry": ngettext("%(num)d contest entry", "%(num)d contest entries", n),
+        "ab_user": ngettext("%(num)d user account", "%(num)d user accounts", n),
+    }.get(kind) or f"{kind}: {n}"

@@ -1,0 +1,115 @@
+"""The user screen of Directors: the accounts of their subtree, with roles no higher
+than Director. (FAB's own user, role and permission screens are for Admin only.)
+
+Accounts are not tenant data (an Admin belongs to no tenant), so the session rule
+does not cover them; this screen's data interface applies the scope to every read
+it makes instead, list and record alike.
+"""
+from flask import g
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _, lazy_gettext as _l
+from werkzeug.security import generate_password_hash
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.tenancy.filters import WritableInScope
+from app.views.base import KnownActionsOnly
+from app.tenancy.session import current_scope
+
+from .models import Account
+from .roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
+
+ASSIGNABLE = (DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
+
+
+class ScopedAccounts(SQLAInterface):
+    """Accounts attached inside the user's scope; nothing else can be read here."""
+
+    def _in_scope(self, query):
+        scope = current_scope(self.session)
+        if scope.unrestricted:
+            return query
+        return query.filter(Account.tenant_id.in_(sorted(scope.visible)))
+
+    def apply_all(self, query, *args, **kwargs):
+        return super().apply_all(self._in_scope(query), *args, **kwargs)
+
+    def query_count(self, query, *args, **kwargs):
+        return super().query_count(self._in_scope(query), *args, **kwargs)
+
+
+class NameIn(BaseFilter):
+    name = "Name in"
+    arg_name = "name_in"
+
+    def apply(self, query, value):
+        return query.filter(self.model.name.in_(value))
+
+
+def account_problems(form) -> dict[str, str]:
+    """Field -> message for an account a Director may not create or keep."""
+    roles, library = form.roles.data or [], form.library.data
+    tenant = library.tenant if library is not None else form.tenant.data
+    if not roles or any(role.name not in ASSIGNABLE for role in roles):
+        return {"roles": _("Choose roles among: %(roles)s.", roles=", ".join(ASSIGNABLE))}
+    if tenant is None:
+        return {"tenant": _("Attach the user to a region, a district or a library.")}
+    if any(role.name == BRANCH for role in roles) != (library is not None):
+        return {"library": _("Branch staff are attached to a library; other roles are not.")}
+    return {}
+
+
+def _with_account_rules(form_class):
+    def validate(form, extra_validators=None):
+        valid = form_class.validate(form, extra_validators)
+        for name, message in account_problems(form).items():
+            form[name].errors = [*form[name].errors, message]
+            valid = False
+        return valid
+
+    return type(form_class.__name__, (form_class,), {"validate": validate})
+
+
+class AccountView(KnownActionsOnly, ModelView):
+    datamodel = ScopedAccounts(Account)
+    list_columns = ["username", "first_name", "last_name", "tenant", "library", "roles", "active"]
+    show_columns = ["username", "first_name", "last_name", "email", "tenant", "library", "roles",
+                    "active", "last_login"]
+    edit_columns = ["first_name", "last_name", "email", "tenant", "library", "roles", "active"]
+    add_columns = ["username", *edit_columns, "password", "conf_password"]
+    search_columns = ["username", "first_name", "last_name", "tenant", "library", "active"]
+    label_columns = {
+        "username": _l("User name"), "first_name": _l("First name"), "last_name": _l("Last name"),
+        "email": _l("E-mail"), "tenant": _l("Organisation"), "library": _l("Library"),
+        "roles": _l("Roles"), "active": _l("Active"), "last_login": _l("Last login"),
+        "password": _l("Password"), "conf_password": _l("Confirm password"),
+    }
+    add_form_extra_fields = {
+        "password": PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128)]),
+        "conf_password": PasswordField(_l("Confirm password"), validators=[
+            EqualTo("password", message=_l("The passwords do not match."))]),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "tenant": [["id", WritableInScope, None]],
+        "library": [["id", WritableInScope, None]],
+        "roles": [["name", NameIn, ASSIGNABLE]],
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_form = _with_account_rules(self.add_form)
+        self.edit_form = _with_account_rules(self.edit_form)
+
+    def pre_add(self, item):
+        self.pre_update(item)
+        item.password = generate_password_hash(item.password)
+
+    def pre_update(self, item):
+        if item.library is not None:  # branch staff work for their library's district
+            item.tenant = item.library.tenant
+
+    def pre_delete(self, item):
+        if item.id == g.user.id:
+            raise ValueError(_("You cannot delete your own account."))
