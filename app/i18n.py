@@ -66,8 +66,9 @@ def remember(locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         return  # FAB's view answers 404
     if current_user.is_authenticated:
-        account = type(current_user)
-        db.session.execute(update(account).where(account.id == current_user.id).values(locale=locale))
+        from app.security.models import Account
+
+        db.session.execute(update(Account).where(Account.id == current_user.id).values(locale=locale))
         db.session.commit()
     else:
         session[CHOSEN] = locale
@@ -117,6 +118,8 @@ def formatters(model) -> dict:
             out[column.key] = format_number
         elif column.nullable:
             out[column.key] = _blank
+    for relation in inspect(model).relationships:
+        out.setdefault(relation.key, _blank)
     return out
 
 

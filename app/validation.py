@@ -1,7 +1,7 @@
 """Checks that give a clear answer before the database would refuse a write."""
 import datetime
 
-from sqlalchemy import UniqueConstraint, func, inspect, select
+from sqlalchemy import Integer, UniqueConstraint, func, inspect, select
 
 from app.extensions import db
 
@@ -67,6 +67,10 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
     for name in COUNTS:
         if (values.get(name) or 0) < 0:
             found[name] = _("Cannot be negative.")
+    for column in model.__table__.columns:  # what a 32-bit INTEGER column holds
+        value = values.get(column.key)
+        if isinstance(column.type, Integer) and isinstance(value, int) and abs(value) > 2**31 - 1:
+            found[column.key] = _("This number is too large.")
     rate = values.get("employment_rate")
     if rate is not None and not 0 < rate <= 2:
         found["employment_rate"] = _("Enter a rate above 0 and at most 2, such as 0.5 or 1.")

@@ -178,3 +178,60 @@ def test_relation_fields_refuse_foreign_ids_like_unknown_ones(matrix_app, owner_
 def _post_columns(client, resource):
     info = client.get(f"/api/v1/{resource}/_info?q=(keys:!(add_columns))").get_json() or {}
     return {c["name"] for c in info.get("add_columns", [])} or {"name", "audience", "members"}
+
+
+# Users inside their own scope: what the role table grants them, and no more.
+OWN = {
+    "maglizh.director": "Мъглиж", "maglizh.branch": "Мъглиж", "sz.methodologist": "Мъглиж",
+    "orel.director": "Залегощенский район", "zal.viewer": "Залегощенский район",
+}
+
+
+def _role(engine, username):
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT r.name FROM ab_role r JOIN ab_user_role ur ON ur.role_id = r.id "
+                                "JOIN ab_user u ON u.id = ur.user_id WHERE u.username = :u"),
+                           {"u": username})
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_own_records_are_readable_exactly_as_the_role_table_says(matrix_app, owner_engine, username):
+    from app.security.roles import may
+
+    client, role = login(matrix_app, username), _role(owner_engine, username)
+    for record, kind, method, rule in record_routes(matrix_app):
+        if (kind, method) not in (("ui", "show"), ("api", "get")):
+            continue
+        rows = _rows(owner_engine, record, [OWN[username]])
+        if record == "staff" and role == "Branch staff":  # personal data: their own library only
+            continue
+        for pk in rows[:2]:
+            status = client.get(_url(rule, pk)).status_code
+            if may(role, record, "r"):
+                assert status == 200, f"{username} ({role}) cannot read {record} {pk}"
+            else:
+                assert status in (302, 401, 403), f"{username} ({role}) reads {record} {pk}"
+
+
+def test_branch_staff_see_only_their_own_librarys_staff(matrix_app, owner_engine):
+    client = login(matrix_app, "maglizh.branch")
+    ids = {row["id"] for row in client.get("/api/v1/staff/?q=(page_size:100)").get_json()["result"]}
+    with owner_engine.connect() as conn:
+        own = {r[0] for r in conn.execute(text(
+            "SELECT s.id FROM staff s JOIN ab_user u ON u.library_id = s.library_id "
+            "WHERE u.username = 'maglizh.branch'"))}
+    assert ids == own and own
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_bulk_actions_on_foreign_ids_answer_like_missing_ones(matrix_app, owner_engine, username):
+    client = login(matrix_app, username)
+    before = snapshot(owner_engine)
+    for record, kind, method, rule in record_routes(matrix_app):
+        if method != "action_post":
+            continue
+        foreign = _rows(owner_engine, record, USERS[username])[:2]
+        answers = [client.post(rule.rule, data={"action": "muldelete", "rowid": ids}).status_code
+                   for ids in (foreign, [MISSING])]
+        assert answers[0] == answers[1], f"{username} {rule.rule}: {answers}"
+    assert snapshot(owner_engine) == before

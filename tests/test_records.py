@@ -109,7 +109,7 @@ def test_openapi_lists_all_seven_resources(as_user):
 
 @pytest.mark.parametrize("payload", [
     {"members": "many"}, {"audience": "aliens"}, {"library": 987654}, {"library": "x"},
-    {"founded_year": 3000}, {"name": None},
+    {"founded_year": 3000}, {"name": None}, {"name": "x" * 300}, {"members": 10**12},
 ])
 def test_bad_json_gets_422_and_creates_nothing(as_user, owner_engine, payload):
     client = as_user("zal.director")

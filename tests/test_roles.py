@@ -130,3 +130,10 @@ def test_a_changed_node_takes_effect_on_the_next_request(app, owner_engine):
         with owner_engine.begin() as conn:
             conn.execute(text("UPDATE ab_user SET tenant_id = :t, active = true "
                               "WHERE username = 'kir.director'"), {"t": old})
+
+
+def test_frameworks_security_screens_are_for_admin_only(as_user):
+    director, admin = as_user("sz.director"), as_user("admin")
+    for url in ("/users/list/", "/roles/list/", "/permissions/list/", "/api/v1/security/roles/"):
+        assert director.get(url).status_code in (302, 401, 403), url
+        assert admin.get(url).status_code == 200, url
