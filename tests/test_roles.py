@@ -137,3 +137,13 @@ def test_frameworks_security_screens_are_for_admin_only(as_user):
     for url in ("/users/list/", "/roles/list/", "/permissions/list/", "/api/v1/security/roles/"):
         assert director.get(url).status_code in (302, 401, 403), url
         assert admin.get(url).status_code == 200, url
+
+
+def test_branch_staff_cannot_open_a_sibling_librarys_edit_form(as_user, owner_engine):
+    client = as_user("zal.branch")
+    sibling = find_id(client, "library", name=SIBLING)
+    response = client.get(f"/libraryview/edit/{sibling}")
+    assert response.status_code == 302
+    before = snapshot(owner_engine)
+    client.post(f"/libraryview/edit/{sibling}", data={"phone": "000"})
+    assert snapshot(owner_engine) == before

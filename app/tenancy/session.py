@@ -7,6 +7,7 @@ it. Each session has one scope for its life: one session per request.
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 
 from flask_appbuilder import Model
@@ -26,18 +27,19 @@ class OutOfScope(LookupError):
 
 
 class NotPermitted(PermissionError):
-    """A write changed a field the user's role may not change."""
+    """A write to a row the user can see but may not change (or not that field)."""
 
     def __str__(self):
         from flask_babel import gettext
 
-        return gettext("Your role may not change this: %(what)s.", what=self.args[0])
+        return gettext("You may read this record, but your role does not allow this change.")
 
 
 def is_tenant_data(cls) -> bool:
     return hasattr(cls, "__tenant_keys__")
 
 
+@functools.cache
 def tenant_classes() -> list[type]:
     """Every mapped class that holds tenant data (the tenant table included)."""
     return sorted((m.class_ for m in Model.registry.mappers if is_tenant_data(m.class_)),

@@ -1,6 +1,6 @@
 """The base of every record screen: labels, validation and the tenancy that each
 record's view inherits, so that a view is a few declarative lines."""
-from flask import abort, redirect, request
+from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelView, action, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.fields import EnumField
@@ -11,7 +11,7 @@ from wtforms.validators import ValidationError
 from app.dependents import dependents_message
 from app.i18n import formatters
 from app.extensions import db
-from app.tenancy.session import assert_writable, current_scope
+from app.tenancy.session import NotPermitted, assert_writable, current_scope
 from app.tenancy.filters import WritableInScope
 from app.validation import problems
 
@@ -124,6 +124,17 @@ class RecordView(KnownActionsOnly, ModelView):
     def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
         exclude = [*(exclude_cols or []), *_not_editable(self.model)]
         return super()._get_edit_widget(form, exclude_cols=exclude, widgets=widgets)
+
+    def _edit(self, pk):
+        # A row the user may only read opens read-only: its page, with the reason.
+        item = self.datamodel.get(pk, self._base_filters)
+        try:
+            if item is not None:
+                assert_writable(self.datamodel.session, item)
+        except NotPermitted as refusal:
+            flash(str(refusal), "warning")
+            return None  # FAB then redirects back
+        return super()._edit(pk)
 
     def pre_update(self, item):
         assert_writable(self.datamodel.session, item)
