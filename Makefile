@@ -40,6 +40,7 @@ clean:
 # strings Flask-AppBuilder lacks in translations/framework/. The .mo files are built, not kept.
 PYBABEL := $(abspath $(VENV))/bin/pybabel
 FAB_PARENT = $(shell $(PY) -c 'import flask_appbuilder as m, pathlib; print(pathlib.Path(m.__file__).parent.parent)')
+FAB_VERSION = $(shell $(PY) -c 'import flask_appbuilder as m; print(m.__version__)')
 
 .PHONY: i18n-extract i18n-compile i18n-check i18n-framework
 
@@ -59,5 +60,6 @@ i18n-check: install
 # After a Flask-AppBuilder upgrade: its strings into the framework template and catalogs.
 i18n-framework: install
 	cd $(FAB_PARENT) && $(PYBABEL) -q extract -F $(CURDIR)/translations/framework/babel.cfg \
-		--no-wrap --project Flask-AppBuilder -o $(CURDIR)/translations/framework/messages.pot flask_appbuilder
+		--no-wrap --project Flask-AppBuilder --version $(FAB_VERSION) \
+		-o $(CURDIR)/translations/framework/messages.pot flask_appbuilder
 	$(PYBABEL) update -d translations/framework -i translations/framework/messages.pot --no-wrap --ignore-obsolete

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from flask_appbuilder import AppBuilder
 
-from . import i18n
+from . import errors, i18n
 from .extensions import db, migrate
 
 
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Roles first, then the permissions of every view, Admin's included.
         appbuilder = AppBuilder(app, db.session, update_perms=False)
         i18n.init_app(app)
+        errors.init_app(app)
         _register_views(appbuilder)
         if app.config["FAB_UPDATE_PERMS"] and inspect(db.engine).has_table("ab_permission_view"):
             appbuilder.sm.sync_roles()

@@ -23,24 +23,25 @@ def init_app(app) -> None:
     """Replace FAB's locale selector (URL argument, then session) with ours."""
     app.extensions["babel"].locale_selector = select_locale
     app.before_request(_before_request)
-    app.jinja_env.filters.update(day=format_day, number=format_number)
 
 
 def select_locale() -> str | None:
     if not has_request_context():
         return None  # outside a request: BABEL_DEFAULT_LOCALE
     languages = current_app.config["LANGUAGES"]
-    asked = request.args.get("_l_")
-    if asked in languages:
-        return asked
+    return next((locale for locale in _candidates(languages) if locale in languages),
+                current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _candidates(languages):
+    """The languages this request may speak, best first; each looked up only when needed."""
+    yield request.args.get("_l_")
     if current_user.is_authenticated:
-        chosen = current_user.locale or tenant_locale(current_user)
+        yield current_user.locale
+        yield tenant_locale(current_user)
     else:
-        chosen = session.get(CHOSEN)
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(list(languages)) \
-        or current_app.config["BABEL_DEFAULT_LOCALE"]
+        yield session.get(CHOSEN)
+    yield request.accept_languages.best_match(list(languages))
 
 
 def tenant_locale(account) -> str | None:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import babel
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
@@ -32,7 +33,7 @@ SOURCES = {
     ROOT / "translations": lambda: (ROOT, "app"),
     ROOT / "translations" / "framework": lambda: (_fab_parent(), "flask_appbuilder"),
 }
-PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]|\{\w*(?:[.:!][^{}]*)?\}")
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0+]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]|\{\w*(?:[.:!][^{}]*)?\}")
 
 
 def placeholders(text: str) -> list[str]:
@@ -86,6 +87,9 @@ def check_catalog(template, path: Path, locale: str) -> list[str]:
 
 def check_sources(directory: Path, pot: Path) -> list[str]:
     """The committed template against a fresh extraction from the code."""
+    if tuple(int(part) for part in babel.__version__.split(".")[:2]) < (2, 18):
+        # Older versions ignore the keywords of babel.cfg, and with them every `_l` string.
+        return [f"{directory / 'babel.cfg'}:1: its keywords need Babel 2.18 or later"]
     cwd, package = SOURCES[directory]()
     with tempfile.TemporaryDirectory() as tmp:
         fresh_path = Path(tmp) / "messages.pot"
@@ -127,7 +131,7 @@ def main(argv: list[str]) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} translation problem(s); see translations/README.md", file=sys.stderr)
+        print(f"{len(problems)} translation problem(s); see translations/README.md")
         return 1
     return 0
 

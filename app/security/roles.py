@@ -5,6 +5,8 @@ Where a role may act is the tenancy scope (app.tenancy): the node a user is atta
 to, so a Director attached to a region is the regional director.
 """
 
+from flask_babel import lazy_gettext as _l
+
 ADMIN = "Admin"
 DIRECTOR = "Director"
 METHODOLOGIST = "Methodologist"
@@ -35,6 +37,9 @@ GRANTS = {
              "contest": "r", "contest_entry": "r"},
 }
 ROLES = (ADMIN, DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
+# Role names are stored in English; people read them in their language.
+LABELS = {ADMIN: _l("Administrator"), DIRECTOR: _l("Director"),
+          METHODOLOGIST: _l("Methodologist"), BRANCH: _l("Branch staff"), VIEWER: _l("Viewer")}
 
 # Where a role may change only some fields of a record: the fields it may change.
 LIBRARY_CONTACTS = ("address", "phone", "email", "website", "working_hours")

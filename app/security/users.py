@@ -14,12 +14,13 @@ from werkzeug.security import generate_password_hash
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.i18n import formatters
 from app.tenancy.filters import WritableInScope
 from app.views.base import KnownActionsOnly
 from app.tenancy.session import current_scope
 
 from .models import Account
-from .roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
+from .roles import BRANCH, DIRECTOR, LABELS, METHODOLOGIST, VIEWER
 
 ASSIGNABLE = (DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
 
@@ -72,8 +73,14 @@ def _with_account_rules(form_class):
     return type(form_class.__name__, (form_class,), {"validate": validate})
 
 
+def role_names(roles) -> str:
+    return ", ".join(str(LABELS.get(role.name, role.name)) for role in roles)
+
+
 class AccountView(KnownActionsOnly, ModelView):
     datamodel = ScopedAccounts(Account)
+    list_title, show_title = _l("User accounts"), _l("User account")
+    add_title, edit_title = _l("Add a user account"), _l("Edit a user account")
     list_columns = ["username", "first_name", "last_name", "tenant", "library", "roles", "active"]
     show_columns = ["username", "first_name", "last_name", "email", "tenant", "library", "roles",
                     "active", "last_login"]
@@ -98,6 +105,7 @@ class AccountView(KnownActionsOnly, ModelView):
     }
 
     def __init__(self, **kwargs):
+        self.formatters_columns = {**formatters(Account), "roles": role_names}
         super().__init__(**kwargs)
         self.add_form = _with_account_rules(self.add_form)
         self.edit_form = _with_account_rules(self.edit_form)

@@ -1,0 +1,35 @@
+"""Error pages in the user's language, and JSON for the API: never a traceback."""
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please sign in."),
+    403: _l("You do not have access to this page."),
+    404: _l("Not found: the page or record does not exist, or it is not yours to see."),
+    405: _l("This action is not allowed here."),
+    429: _l("Too many requests: wait a minute and try again."),
+    500: _l("Something went wrong on our side. The change was not saved."),
+}
+
+
+def init_app(app) -> None:
+    app.register_error_handler(HTTPException, _page)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _page(error: HTTPException):
+    message = str(MESSAGES.get(error.code, error.name))
+    if request.path.startswith("/api/"):
+        return {"message": message}, error.code
+    return render_template("error.html", code=error.code, message=message,
+                           base_template=current_app.appbuilder.base_template,
+                           appbuilder=current_app.appbuilder), error.code
+
+
+def _unexpected(error: Exception):
+    if current_app.testing or current_app.debug:
+        raise error  # the test or the developer sees the traceback
+    current_app.logger.exception(error)
+    return _page(InternalServerError())
