@@ -30,7 +30,7 @@ class ScopedAccounts(SQLAInterface):
 
     def _in_scope(self, query):
         scope = current_scope(self.session)
-        if scope.unrestricted:
+        if scope.unrestricted or self.obj is not Account:  # related interfaces are tenant data
             return query
         return query.filter(Account.tenant_id.in_(sorted(scope.visible)))
 
