@@ -132,6 +132,26 @@ def create_user(username, role, *, tenant=None, library=None, password, email=No
         return user
 
 
+@demo.command("generate")
+@click.option("--districts", default=2500, show_default=True)
+@click.option("--regions", default=85, show_default=True)
+@click.option("--seed", default=1, show_default=True)
+def demo_generate(districts, regions, seed):
+    """Add a synthetic national network for load tests (deterministic; once)."""
+    import time
+
+    from .synthetic import generate
+
+    started = time.perf_counter()
+    with unrestricted(db.session):
+        added = generate(districts=districts, regions=min(regions, districts), seed=seed)
+    if not added:
+        click.echo("the synthetic network is there already")
+        return
+    click.echo(", ".join(f"{n} {table}" for table, n in added.items())
+               + f" in {time.perf_counter() - started:.1f} s")
+
+
 @demo.command("load")
 def demo_load():
     """Build the demo network from the seeds (idempotent) and print the demo accounts."""
