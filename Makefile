@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 8080
+# Login limits and ended sessions kept in memory hold within one process: several
+# workers need a store they share (RATELIMIT_STORAGE_URI=redis://...).
+WORKERS ?= $(if $(RATELIMIT_STORAGE_URI),2,1)
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test install migrate demo test-sqlite test-postgres clean
@@ -23,7 +26,7 @@ demo: migrate
 
 run: demo i18n-compile
 	@echo "Serving on http://127.0.0.1:$(PORT)"
-	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names an empty database.
 test: install i18n-compile i18n-check
@@ -35,6 +38,13 @@ test: install i18n-compile i18n-check
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# The REST API under random input, longer than in `make test`: new cases every run
+# (FUZZ_EXAMPLES per operation and mode); on PostgreSQL too when TEST_DATABASE_URL is set.
+.PHONY: fuzz
+FUZZ_EXAMPLES ?= 300
+fuzz: install i18n-compile
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(PY) -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py -k no_input
 
 # Translations (translations/README.md): the app's own catalog in translations/, the
 # strings Flask-AppBuilder lacks in translations/framework/. The .mo files are built, not kept.
@@ -63,3 +73,13 @@ i18n-framework: install
 		--no-wrap --project Flask-AppBuilder --version $(FAB_VERSION) \
 		-o $(CURDIR)/translations/framework/messages.pot flask_appbuilder
 	$(PYBABEL) update -d translations/framework -i translations/framework/messages.pot --no-wrap --ignore-obsolete
+
+# National size: figures per role and page, and throughput (bench/run.py).
+.PHONY: bench
+bench: install i18n-compile
+	$(PY) bench/run.py
+
+# How long a list's export of 10,000 rows takes, as XLSX and CSV (bench/export.py).
+.PHONY: bench-export
+bench-export: install
+	$(PY) bench/export.py

@@ -41,7 +41,7 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 APP_NAME = os.environ.get("APP_NAME", "Libnet")
 APP_THEME = ""
-FAB_BASE_TEMPLATE = "appbuilder/baselayout.html"
+FAB_BASE_TEMPLATE = "libnet/base.html"  # FAB's frame plus the app's own scripts
 FAB_SECURITY_MANAGER_CLASS = "app.security.manager.SecurityManager"
 FAB_ADD_SECURITY_API = True
 FAB_API_SWAGGER_UI = True
@@ -69,4 +69,19 @@ LANGUAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Secure also on any request that came over HTTPS (app/security/hardening.py).
 SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+
+# Behind a reverse proxy: how many proxies to trust for the client's address and scheme
+# (X-Forwarded-For, -Proto, -Host). 0 trusts none: the headers are ignored.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# Failed logins per client address and per user name, on the form and the API (app/security/limits.py).
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+# memory:// counts in one process; several gunicorn workers need a shared store: redis://host:6379/0.
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "libnet")
+RATELIMIT_ENABLED = True  # FAB turns Flask-Limiter off unless told
+RATELIMIT_STRATEGY = "moving-window"
+RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # the store down: count in memory meanwhile

@@ -2,24 +2,29 @@
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import inspect
 from flask_babel import lazy_gettext as _l
 
 from flask_appbuilder import AppBuilder
 
-from . import errors, i18n
+from . import errors, faults, i18n
 from .extensions import db, migrate
+from .tenancy.session import unrestricted
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object("config")
+    # FAB's templates indent deeply: without this, a list page is a third blank space.
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     if test_config:
         app.config.update(test_config)
 
+    from .security import hardening, limits
     from .security.roles import fab_roles
 
     app.config["FAB_ROLES"] = fab_roles()
+    app.config.setdefault("FAB_INDEX_VIEW", "app.reports.views.DashboardView")  # the page after login
+    hardening.init_app(app)  # before FAB: its APIs exempt themselves from CSRF checks
     app.config.setdefault("TENANCY_ORM_LAYER", True)
 
     db.init_app(app)
@@ -27,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         from . import models  # noqa: F401  (mapped before the security manager starts)
         from .security import models as _security_models  # noqa: F401
+        from . import audit  # noqa: F401  (the trail of every change)
 
         # Alembic owns the schema. Before the first migration (`flask db upgrade`)
         # there are no tables to keep permissions and roles in: that step waits.
@@ -34,10 +40,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         appbuilder = AppBuilder(app, db.session, update_perms=False)
         i18n.init_app(app)
         errors.init_app(app)
+        faults.init_app(app)
+        limits.init_app(appbuilder)
         _register_views(appbuilder)
-        if app.config["FAB_UPDATE_PERMS"] and inspect(db.engine).has_table("ab_permission_view"):
-            appbuilder.sm.sync_roles()
-            appbuilder.add_permissions(update_perms=True)
+        if app.config["FAB_UPDATE_PERMS"] and faults.tables_ready(db.engine, "ab_permission_view"):
+            with unrestricted(db.session):  # the service's own roles: audited, as the operator
+                appbuilder.sm.sync_roles()
+                appbuilder.add_permissions(update_perms=True)
 
     from .cli import register as register_cli
 
@@ -50,6 +59,7 @@ def _register_views(ab) -> None:
         ClubApi, ContestApi, ContestEntryApi, LibraryApi, OutreachApi, StaffApi, TenantApi,
     )
     from .security.users import AccountView
+    from .views.audit import AuditView
     from .views.club import ClubView
     from .views.contest import ContestEntryView, ContestView
     from .views.library import LibraryView
@@ -57,6 +67,7 @@ def _register_views(ab) -> None:
     from .views.staff import StaffView
     from .views.tenant import TenantView
 
+    ab.add_link("Dashboard", href="DashboardView.index", label=_l("Dashboard"), icon="fa-bar-chart")
     menu = [
         (LibraryView, "Libraries", _l("Libraries"), "fa-university"),
         (StaffView, "Staff", _l("Staff"), "fa-id-badge"),
@@ -66,6 +77,7 @@ def _register_views(ab) -> None:
         (ContestEntryView, "Contest entries", _l("Contest entries"), "fa-file-text-o"),
         (TenantView, "Tenants", _l("Regions and districts"), "fa-sitemap"),
         (AccountView, "Accounts", _l("User accounts"), "fa-user"),
+        (AuditView, "Audit trail", _l("Audit trail"), "fa-history"),
     ]
     for view, name, label, icon in menu:
         ab.add_view(view, name, label=label, icon=icon, category="Network",

@@ -14,7 +14,9 @@ tenancy = AppGroup("tenancy", help="The tenant boundary in PostgreSQL.")
 
 
 def register(app) -> None:
-    for group in (tenants, users, demo, tenancy):
+    from .backup import backup, restore
+
+    for group in (tenants, users, demo, tenancy, backup, restore):
         app.cli.add_command(group)
 
 
@@ -101,9 +103,16 @@ def users_add(username, role, tenant, library, password, email, first_name, last
 def create_user(username, role, *, tenant=None, library=None, password, email=None,
                 first_name=None, last_name="-"):
     """Create an account; raises ValueError with a clear message on a wrong value."""
+    from flask_babel import force_locale
+
     from .models import Library, Tenant
+    from .security.passwords import password_problem
     from .security.roles import ADMIN
 
+    with force_locale("en"):  # the operator's commands speak English
+        problem = password_problem(password, username)
+    if problem:
+        raise ValueError(problem)
     sm = current_app.appbuilder.sm
     with unrestricted(db.session):
         if sm.find_user(username=username):

@@ -9,6 +9,7 @@ import secrets
 from decimal import Decimal
 
 from flask import current_app
+from werkzeug.security import check_password_hash
 from sqlalchemy import select
 
 from .cli import create_user
@@ -568,8 +569,8 @@ def _accounts(tenants: dict, libraries: dict):
         if user is None:  # ids, not names: a library name may recur in another district
             create_user(username, role, tenant=tenant.id if tenant else None,
                         library=library.id if library else None, password=password)
-        elif os.environ.get("DEMO_PASSWORD"):
-            sm.reset_password(user.id, password)
+        elif os.environ.get("DEMO_PASSWORD") and not check_password_hash(user.password, password):
+            sm.reset_password(user.id, password)  # only a change is a change (and is audited)
         out.append((username, role, str(library or tenant or "—")))
     return out, password or "(unchanged)", generated
 

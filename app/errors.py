@@ -1,6 +1,7 @@
 """Error pages in the user's language, and JSON for the API: never a traceback."""
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -19,10 +20,11 @@ def init_app(app) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
-def _page(error: HTTPException):
-    message = str(MESSAGES.get(error.code, error.name))
+def _page(error: HTTPException, message: str | None = None):
+    message = str(message or MESSAGES.get(error.code, error.name))
     if request.path.startswith("/api/"):
         return {"message": message}, error.code
+    g.setdefault("user", current_user)  # refused (CSRF, rate limit) before FAB's before_request
     return render_template("error.html", code=error.code, message=message,
                            base_template=current_app.appbuilder.base_template,
                            appbuilder=current_app.appbuilder), error.code

@@ -11,6 +11,7 @@ from .choices import (
     OutreachKind, TenantKind,
 )
 from .tenancy import LibraryOwned, TenantOwned
+from .tenancy.mixins import Versioned
 
 
 def choice(enum_cls, **kw):
@@ -22,7 +23,7 @@ def choice(enum_cls, **kw):
     )
 
 
-class Tenant(Model):
+class Tenant(Versioned, Model):
     """A region (область / област) or a district (район / община)."""
 
     __tablename__ = "tenant"
@@ -36,7 +37,7 @@ class Tenant(Model):
     id = Column(Integer, primary_key=True)
     kind = choice(TenantKind, nullable=False)
     parent_id = Column(Integer, ForeignKey("tenant.id", name="fk_tenant_parent"), index=True)
-    parent = relationship("Tenant", remote_side=[id])
+    parent = relationship("Tenant", remote_side=[id], lazy="selectin")
     name = Column(String(150), nullable=False)
     code = Column(String(20), nullable=False)
     default_locale = choice(Locale, nullable=False, default=Locale.ru)
@@ -134,6 +135,7 @@ class Contest(TenantOwned, Model):
 
     __tablename__ = "contest"
     __readable_from_ancestors__ = True  # a district enters its region's contests
+    __search_column__ = "title"  # what relation fields search by (default: name)
     __table_args__ = (
         UniqueConstraint("tenant_id", "year", "title", name="uq_contest_tenant_title"),
         CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
@@ -164,7 +166,7 @@ class ContestEntry(LibraryOwned, Model):
     id = Column(Integer, primary_key=True)
     contest_id = Column(Integer, ForeignKey("contest.id", name="fk_contest_entry_contest"),
                         nullable=False)
-    contest = relationship("Contest")
+    contest = relationship("Contest", lazy="selectin")
     nomination = Column(String(255))
     title = Column(String(255), nullable=False)
     submitted_on = Column(Date)

@@ -1,9 +1,38 @@
 """Checks that give a clear answer before the database would refuse a write."""
 import datetime
 
+from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Integer, UniqueConstraint, func, inspect, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.versions import Stale
+
+MAX_INT = 2**31 - 1  # what an INTEGER column holds
+
+
+def is_id(value) -> bool:
+    """Could `value` be the id of a row? Anything else is simply not found, never a
+    database error (SQLite cannot even bind an integer past 64 bits)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and int(text) <= MAX_INT
+
+
+class RecordInterface(SQLAInterface):
+    """FAB's data interface for the record screens and APIs: an impossible id finds
+    nothing, and a record saved meanwhile by someone else is a Stale edit."""
+
+    def get(self, id, *args, **kwargs):
+        return super().get(id, *args, **kwargs) if is_id(id) else None
+
+    def edit(self, item, *args, **kwargs):
+        try:
+            return super().edit(item, *args, **kwargs)
+        except DatabaseException as error:
+            if isinstance(error.__cause__, StaleDataError):
+                raise Stale() from error
+            raise
 
 
 def _column_values(model, values: dict) -> dict:
@@ -69,8 +98,10 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
             found[name] = _("Cannot be negative.")
     for column in model.__table__.columns:  # what a 32-bit INTEGER column holds
         value = values.get(column.key)
-        if isinstance(column.type, Integer) and isinstance(value, int) and abs(value) > 2**31 - 1:
+        if isinstance(column.type, Integer) and isinstance(value, int) and abs(value) > MAX_INT:
             found[column.key] = _("This number is too large.")
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL stores no NUL character
+            found[column.key] = _("Remove the control characters from this text.")
     rate = values.get("employment_rate")
     if rate is not None and not 0 < rate <= 2:
         found["employment_rate"] = _("Enter a rate above 0 and at most 2, such as 0.5 or 1.")

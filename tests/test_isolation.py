@@ -5,6 +5,9 @@ a nonexistent one and leaves the database unchanged.
 Generated from app.url_map and the role table: a new route or record type that the
 matrix does not know fails test_every_route_is_in_the_matrix.
 """
+import io
+import re
+
 import pytest
 from sqlalchemy import bindparam, text
 
@@ -27,7 +30,7 @@ USERS = {
 UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET"}
 API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE"}
 # Endpoints without a record id: covered by the scoped-list tests below.
-NO_ID = {"list", "add", "action_post", "download", "get_list", "post", "info", "related",
+NO_ID = {"list", "add", "choices", "export", "action_post", "download", "get_list", "post", "info", "related",
          "api_read", "api_get", "api", "api_column_add", "api_column_edit", "api_create",
          "api_delete", "api_update", "api_readvalues", "schema"}
 
@@ -52,7 +55,7 @@ def test_every_route_is_in_the_matrix(app):
 
 def _rows(engine, record, tenant_names, column=None):
     """Ids of a record type's rows that belong to the named tenants."""
-    table = {"user": "ab_user"}.get(record, record)
+    table = {"user": "ab_user", "audit": "audit_entry"}.get(record, record)
     column = column or ("id" if table == "tenant" else "tenant_id")
     query = text(f"SELECT t.id FROM {table} t JOIN tenant n ON n.id = t.{column} "
                  "WHERE n.name IN :names ORDER BY t.id").bindparams(bindparam("names", expanding=True))
@@ -137,6 +140,15 @@ def test_lists_filters_and_prefill_show_no_foreign_row(matrix_app, owner_engine,
             for flt in (f"_flt_0_library={library}", f"_flt_0_tenant={tenant}", ""):
                 response = client.get(f"{rule.rule}?{flt}&psize_{rule.endpoint.split('.')[0]}=100")
                 _shows_none(response.get_data(as_text=True), names)
+        if kind == "ui" and method == "export":  # what the list shows, every page, as a file
+            for flt in (f"_flt_0_library={library}", f"_flt_0_tenant={tenant}", ""):
+                for fmt in ("csv", "xlsx"):
+                    response = client.get(f"{rule.rule.replace('<fmt>', fmt)}?{flt}")
+                    _shows_none(_export_text(response), names)
+        if kind == "ui" and method == "choices":
+            for column in ("tenant", "library", "parent", "contest"):
+                for form in (0, 1):
+                    _shows_none(_all_choices(client, rule.rule.replace("<column>", column), form), names)
         if kind == "api" and method in ("get_list", "info"):
             for col, value in (("library", library), ("tenant", tenant)):
                 query = f"?q=(filters:!((col:{col},opr:rel_o_m,value:{value})),page_size:100)"
@@ -145,6 +157,66 @@ def test_lists_filters_and_prefill_show_no_foreign_row(matrix_app, owner_engine,
                 if method == "get_list" and response.status_code == 200:
                     assert response.get_json()["count"] == 0 or col not in RECORDS_WITH[record]
             _shows_none(client.get(rule.rule + "?q=(page_size:100)").get_data(as_text=True), names)
+
+
+def _export_text(response):
+    """An export's cells as text (an XLSX file is a zip: its cells are read back)."""
+    if not response.mimetype.endswith("spreadsheetml.sheet"):
+        return response.get_data(as_text=True)
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    return "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                     for v in row if v is not None)
+
+
+# The reports (app/reports) of a region or district: a foreign one answers like a missing one.
+REPORT_CALLS = {"dashboard", "dashboard_xlsx", "passport"}
+
+
+def report_routes(app):
+    for rule in app.url_map.iter_rules():
+        owner, _, method = rule.endpoint.rpartition(".")
+        if owner == "DashboardView" and "pk" in rule.arguments:
+            yield method, rule
+
+
+def test_every_report_route_is_in_the_matrix(app):
+    for method, rule in report_routes(app):
+        assert method in REPORT_CALLS, f"{rule.rule} ({rule.endpoint}) takes an id the matrix does not try"
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_foreign_dashboards_and_passports_answer_like_missing_ones(matrix_app, owner_engine, username):
+    client = login(matrix_app, username)
+    tried = 0
+    for method, rule in report_routes(matrix_app):
+        for pk in _rows(owner_engine, "tenant", USERS[username]):
+            missing = client.get(_url(rule, MISSING))
+            foreign = client.get(_url(rule, pk))
+            assert _page(foreign) == _page(missing), f"{username} {_url(rule, pk)}"
+            tried += 1
+    assert tried >= 3
+
+
+def _page(response):
+    """A response as its reader gets it, less the nonce that differs on every page."""
+    return response.status_code, re.sub(r'nonce="[^"]*"', "", response.get_data(as_text=True))
+
+
+def _all_choices(client, url, form):
+    """Every row a relation field offers, page after page."""
+    texts, page = [], 1
+    while page < 100:
+        response = client.get(f"{url}?form={form}&page={page}")
+        if response.status_code != 200:
+            return ""
+        data = response.get_json()
+        texts += [row["text"] for row in data["results"]]
+        if not data["more"]:
+            break
+        page += 1
+    return "\n".join(texts)
 
 
 RECORDS_WITH = {"tenant": set(), "library": {"tenant"}, "contest": {"tenant"},

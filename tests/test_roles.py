@@ -31,9 +31,11 @@ def test_branch_staff_keep_clubs_of_their_own_library_only(as_user, owner_engine
     created = client.post("/api/v1/club/", json={**body, "library": own})
     assert created.status_code == 201
     assert client.delete(f"/api/v1/club/{created.get_json()['id']}").status_code == 200
-    # The add form offers only their own library.
-    page = client.get("/clubview/add").get_data(as_text=True)
-    assert OWN_BRANCH in page and SIBLING not in page
+    # The add form offers only their own library; the list filter, the whole district.
+    offered = client.get("/clubview/choices/library?form=1").get_json()["results"]
+    assert [row["text"] for row in offered] == [OWN_BRANCH]
+    filtered = client.get("/clubview/choices/library?form=0&q=сельская").get_json()["results"]
+    assert SIBLING in {row["text"] for row in filtered}
 
 
 def test_a_judged_entry_is_frozen_for_branch_staff(app, owner_engine):

@@ -12,7 +12,8 @@ from .conftest import POSTGRES
 
 # Mapped classes that hold no tenant data: FAB's security tables, named one by one.
 NOT_TENANT_DATA = {"Permission", "ViewMenu", "Role", "PermissionView", "User", "Account",
-                   "Group", "RegisterUser", "ApiKey"}
+                   "Group", "RegisterUser", "ApiKey",
+                   "AuditEntry"}  # has rows of no tenant (Admins' accounts, roles): scoped by its screen
 TENANT_TABLES = {"tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"}
 
 
@@ -64,3 +65,17 @@ def test_service_role_neither_owns_nor_bypasses(urls):
         libraries = conn.scalar(text("SELECT count(*) FROM library"))
     engine.dispose()
     assert tuple(role) == (False, False) and owned == 0 and libraries == 0
+
+
+# Small tables every tenant reads or refers to; replicated whole in a distributed
+# PostgreSQL (docs/scaling.md), so a reference to them need not carry tenant_id.
+REFERENCE_TABLES = {"tenant", "contest"}
+
+
+def test_foreign_keys_between_tenant_tables_carry_tenant_id():
+    for cls in tenant_classes():
+        for fk in cls.__table__.foreign_key_constraints:
+            target = fk.referred_table.name
+            if target in REFERENCE_TABLES or target not in TENANT_TABLES:
+                continue
+            assert "tenant_id" in [c.name for c in fk.columns], f"{cls.__tablename__}.{fk.name}"

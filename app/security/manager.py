@@ -21,6 +21,11 @@ class SecurityManager(FabSecurityManager):
         """Create the roles of app.security.roles with their permissions, and Admin, Public."""
         BaseSecurityManager.create_db(self)
 
+    def auth_user_db(self, username, password):
+        user = super().auth_user_db(username, password)
+        g.login_succeeded = user is not None  # others count against the login limits
+        return user
+
     def before_request(self):
         super().before_request()  # sets g.user from the session cookie
         session = self.appbuilder.session

@@ -9,5 +9,5 @@ class Account(FabUser):
     tenant_id = Column(Integer, ForeignKey("tenant.id", name="fk_ab_user_tenant"), index=True)
     library_id = Column(Integer, ForeignKey("library.id", name="fk_ab_user_library"), index=True)
     locale = Column(String(5))
-    tenant = relationship("Tenant", foreign_keys=[tenant_id])
-    library = relationship("Library", foreign_keys=[library_id])
+    tenant = relationship("Tenant", foreign_keys=[tenant_id], lazy="selectin")
+    library = relationship("Library", foreign_keys=[library_id], lazy="selectin")

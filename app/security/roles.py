@@ -23,12 +23,14 @@ RECORDS = {
     "contest": ("ContestView", "ContestApi"),
     "contest_entry": ("ContestEntryView", "ContestEntryApi"),
     "user": ("AccountView", None),  # a Director's accounts; FAB's own screens are Admin's
+    "audit": ("AuditView", None),  # the audit trail: read-only for everyone
 }
 
 # r = read, a = add, e = edit, d = delete.
 GRANTS = {
     DIRECTOR: {"tenant": "re", "library": "raed", "staff": "raed", "club": "raed",
-               "outreach": "raed", "contest": "raed", "contest_entry": "raed", "user": "raed"},
+               "outreach": "raed", "contest": "raed", "contest_entry": "raed", "user": "raed",
+               "audit": "r"},
     METHODOLOGIST: {"tenant": "r", "library": "re", "staff": "r", "club": "raed",
                     "outreach": "raed", "contest": "raed", "contest_entry": "raed"},
     BRANCH: {"tenant": "r", "library": "re", "staff": "r", "club": "raed",
@@ -58,7 +60,7 @@ API_PERMISSIONS = {"r": ("can_get", "can_info"), "a": ("can_post",), "e": ("can_
                    "d": ("can_delete",)}
 MENU_ITEMS = {"tenant": "Tenants", "library": "Libraries", "staff": "Staff", "club": "Clubs",
               "outreach": "Outreach", "contest": "Contests", "contest_entry": "Contest entries",
-              "user": "Accounts"}
+              "user": "Accounts", "audit": "Audit trail"}
 
 # Every signed-in user: their own profile, password and language.
 COMMON = [
@@ -67,6 +69,8 @@ COMMON = [
     ("UserDBModelView", "can_userinfo"), ("UserDBModelView", "resetmypassword"),
     ("UserDBModelView", "userinfoedit"), ("Network", "menu_access"),
     ("OpenApi", "can_get"), ("SwaggerView", "can_show"), ("MenuApi", "can_get"),
+    # The dashboard and passport of their scope: counts only, so Viewers too (app/reports).
+    ("Dashboard", "can_show"), ("Dashboard", "menu_access"),
 ]
 
 
@@ -90,7 +94,8 @@ def field_rules(roles: list[str]) -> tuple[dict, dict]:
 
 def fab_roles() -> dict[str, list[tuple[str, str]]]:
     """FAB_ROLES: each role's (view, permission) pairs, generated from GRANTS."""
-    roles = {}
+    # Admin is built in too: its checks run in memory, not as a query per menu item.
+    roles = {ADMIN: [(".*", ".*")]}
     for role, grants in GRANTS.items():
         pairs = list(COMMON)
         for record, actions in grants.items():

@@ -8,7 +8,6 @@ it makes instead, list and record alike.
 from flask import g
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField
@@ -18,14 +17,16 @@ from app.i18n import formatters
 from app.tenancy.filters import WritableInScope
 from app.views.base import KnownActionsOnly
 from app.tenancy.session import current_scope
+from app.validation import RecordInterface
 
 from .models import Account
+from .passwords import PasswordPolicy
 from .roles import BRANCH, DIRECTOR, LABELS, METHODOLOGIST, VIEWER
 
 ASSIGNABLE = (DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
 
 
-class ScopedAccounts(SQLAInterface):
+class ScopedAccounts(RecordInterface):  # an impossible id finds nothing
     """Accounts attached inside the user's scope; nothing else can be read here."""
 
     def _in_scope(self, query):
@@ -94,7 +95,7 @@ class AccountView(KnownActionsOnly, ModelView):
         "password": _l("Password"), "conf_password": _l("Confirm password"),
     }
     add_form_extra_fields = {
-        "password": PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128)]),
+        "password": PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128), PasswordPolicy()]),
         "conf_password": PasswordField(_l("Confirm password"), validators=[
             EqualTo("password", message=_l("The passwords do not match."))]),
     }

@@ -1,5 +1,8 @@
 """Column mixins that mark a mapped class as tenant data.
 
+Many-to-one relations load "selectin": a page of 25 rows costs one more query per
+relation, not one per row.
+
 Every tenant-owned row carries its own `tenant_id` (DESIGN.md): filters, indexes and
 row-level security policies stay uniform, and the schema is ready to be distributed
 by `tenant_id`.
@@ -8,8 +11,21 @@ from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer
 from sqlalchemy.orm import declared_attr, relationship
 
 
-class TenantOwned:
-    """A row that belongs to one tenant (a region or a district)."""
+class Versioned:
+    """A record that counts its saves. An edit started from an older version is refused
+    instead of silently overwriting a change made meanwhile (optimistic locking: every
+    UPDATE names the version it read, and a row saved meanwhile no longer matches)."""
+
+    @declared_attr
+    def version(cls):
+        return Column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TenantOwned(Versioned):
+    """A row that belongs to one tenant (a region or a district); every such row is
+    editable, so every one is versioned."""
 
     # The columns that place a row: its tenant, and its library where it has one.
     __tenant_keys__ = ("tenant_id", None)
@@ -21,7 +37,7 @@ class TenantOwned:
     @declared_attr
     def tenant(cls):
         # Read-only for rows of a library: their tenant follows the library.
-        return relationship("Tenant", viewonly=issubclass(cls, LibraryOwned))
+        return relationship("Tenant", viewonly=issubclass(cls, LibraryOwned), lazy="selectin")
 
 
 class LibraryOwned(TenantOwned):
@@ -37,7 +53,7 @@ class LibraryOwned(TenantOwned):
 
     @declared_attr
     def library(cls):
-        return relationship("Library", foreign_keys=[cls.tenant_id, cls.library_id])
+        return relationship("Library", foreign_keys=[cls.tenant_id, cls.library_id], lazy="selectin")
 
     @declared_attr.directive
     def __table_args__(cls):

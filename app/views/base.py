@@ -1,8 +1,9 @@
 """The base of every record screen: labels, validation and the tenancy that each
 record's view inherits, so that a view is a few declarative lines."""
+from inspect import getmembers
+
 from flask import abort, flash, redirect, request
-from flask_appbuilder import ModelView, action, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder import ModelView, action, expose, has_access
 from flask_appbuilder.fields import EnumField
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
@@ -10,10 +11,12 @@ from wtforms.validators import ValidationError
 
 from app.dependents import dependents_message
 from app.i18n import formatters
+from app.reports.export import Exportable
 from app.extensions import db
 from app.tenancy.session import NotPermitted, assert_writable, current_scope
-from app.tenancy.filters import WritableInScope
-from app.validation import problems
+from .relations import choices_response, with_ajax_relations
+from app.validation import RecordInterface, problems
+from app.versions import VersionField, form_is_current
 
 LABELS = {
     "name": _l("Name"), "kind": _l("Kind"), "tenant": _l("Organisation"),
@@ -73,11 +76,12 @@ def with_rules(form_class, model):
             if name in form._fields and not form[name].errors:
                 form[name].errors = [*form[name].errors, message]
                 valid = False
-        return valid
+        current = form_is_current(form, model)  # an edit begun before someone else's save
+        return valid and current
 
     fields = {name: UnboundField(ChoiceField, *f.args, **f.kwargs)
-              for name, f in vars(form_class).items()
-              if isinstance(f, UnboundField) and f.field_class is EnumField}
+              for name, f in getmembers(form_class, lambda f: isinstance(f, UnboundField))
+              if f.field_class is EnumField}
     return type(form_class.__name__, (form_class,), {"validate": validate, **fields})
 
 
@@ -97,32 +101,38 @@ class KnownActionsOnly:
         return super().action_post()
 
 
-class RecordView(KnownActionsOnly, ModelView):
+class RecordView(Exportable, KnownActionsOnly, ModelView):
     """A record screen. Subclasses name `datamodel`'s model and their columns."""
 
     model = None
     page_size = 25
-    method_permission_name = {"muldelete": "delete"}
+    method_permission_name = {"muldelete": "delete", "choices": "list", "export": "list"}
 
     def __init__(self, **kwargs):
-        self.datamodel = SQLAInterface(self.model)
+        self.datamodel = RecordInterface(self.model)
+        if hasattr(self.model, "version"):  # the version an edit starts from, in a hidden field
+            self.edit_columns = [*self.edit_columns, "version"]
+            self.edit_form_extra_fields = {**(self.edit_form_extra_fields or {}), "version": VersionField()}
         self.label_columns = {**LABELS, **(self.label_columns or {})}
         self.formatters_columns = {**formatters(self.model), **(self.formatters_columns or {})}
-        # A record is placed only in a tenant or library the user may write to.
-        placement = {rel: [["id", WritableInScope, None]] for rel in ("tenant", "library", "parent")
-                     if rel in self.datamodel.list_properties}
-        self.add_form_query_rel_fields = {**placement, **(self.add_form_query_rel_fields or {})}
-        self.edit_form_query_rel_fields = {**placement, **(self.edit_form_query_rel_fields or {})}
         super().__init__(**kwargs)
-        self.add_form = with_rules(self.add_form, self.model)
-        self.edit_form = with_rules(self.edit_form, self.model)
+        choices = f"{type(self).__name__}.choices"  # FAB names the blueprint after the class
+        self.add_form = with_rules(with_ajax_relations(self.add_form, self.model, choices, for_form=True), self.model)
+        self.edit_form = with_rules(with_ajax_relations(self.edit_form, self.model, choices, for_form=True), self.model)
+        self.search_form = with_ajax_relations(self.search_form, self.model, choices, for_form=False)
+
+    @expose("/choices/<column>")
+    @has_access
+    def choices(self, column):
+        """One page of rows a relation field may offer (select2 asks as the user types)."""
+        return choices_response(self.model, column)
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         exclude = [*(exclude_cols or []), *_not_editable(self.model)]
         return super()._get_add_widget(form, exclude_cols=exclude, widgets=widgets)
 
     def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
-        exclude = [*(exclude_cols or []), *_not_editable(self.model)]
+        exclude = [*(exclude_cols or []), *_not_editable(self.model), "version"]  # hidden_tag() has it
         return super()._get_edit_widget(form, exclude_cols=exclude, widgets=widgets)
 
     def _edit(self, pk):

@@ -1,0 +1,85 @@
+"""Exports of a record list: what the list shows (its filters, its order, its columns,
+all its pages) in the user's scope and language, as XLSX or CSV."""
+import datetime
+from decimal import Decimal
+
+from flask import abort
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_babel import get_locale
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.i18n import format_yes_no
+
+from .files import XLSX, Sheet, Styled, attachment, csv_chunks, xlsx_chunks
+
+BATCH = 1000  # rows fetched from the database at a time
+
+
+def cell(value):
+    """A list value as a spreadsheet holds it: labels in the user's language, dates and
+    numbers as themselves."""
+    if isinstance(value, bool):
+        return format_yes_no(value)
+    if value is None or isinstance(value, (int, float, Decimal, datetime.date)):
+        return value
+    return str(value)  # a choice's label, a related record's name, text
+
+
+class Exportable:
+    """Adds /<view>/export/<xlsx|csv> to a ModelView, with the list's permission
+    (map "export" to "list" in method_permission_name), and the buttons to its list."""
+
+    list_template = "reports/list.html"
+
+    @expose("/export/<fmt>")
+    @has_access
+    def export(self, fmt):
+        if fmt not in ("xlsx", "csv"):
+            abort(404)
+        columns = list(self.list_columns)
+        header = [str(self.label_columns.get(column, column)) for column in columns]
+        # The request's own session, scoped to the user, reads the rows as they are sent;
+        # Flask has ended the request by then, so the stream closes the session itself.
+        session = db.session()
+        rows = ([cell(_value(item, column)) for column in columns]
+                for item in self._export_query(session, columns))
+        locale = str(get_locale())
+        filename = f"{self.model.__tablename__}-{datetime.date.today().isoformat()}.{fmt}"
+        if fmt == "csv":
+            body, mimetype = csv_chunks(_prepend(header, rows), locale), "text/csv; charset=utf-8"
+        else:
+            sheet = Sheet(str(self.list_title), _prepend([Styled(h, bold=True) for h in header], rows),
+                          widths=tuple(max(12, min(40, len(h) + 4)) for h in header), frozen="A2")
+            body, mimetype = xlsx_chunks([sheet], locale), XLSX
+        return attachment(_closing(session, body), filename, mimetype)
+
+    def _export_query(self, session, columns):
+        """The list's query without its pages: the request's `_flt_` filters and order,
+        the view's base filters; the session rule scopes it like the list."""
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters)
+        order = get_order_args().get(type(self).__name__) or self.base_order or ("", "")
+        related = [joinedload(getattr(self.model, column)) for column in columns
+                   if self.datamodel.is_relation_many_to_one(column)]
+        query = session.query(self.model).options(*related)
+        query = self.datamodel.apply_all(query, filters.get_joined_filters(self._base_filters), *order)
+        return query.yield_per(BATCH)
+
+
+def _value(item, column):
+    value = getattr(item, column)
+    return value() if callable(value) else value  # a list column may name a method
+
+
+def _closing(session, body):
+    try:
+        yield from body
+    finally:
+        session.close()
+
+
+def _prepend(first, rows):
+    yield first
+    yield from rows

@@ -1,0 +1,138 @@
+"""XLSX and CSV files, streamed: rows are written as the database yields them, and the
+response sends the file in chunks instead of holding it in memory."""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.numbers import get_decimal_symbol
+from flask import Response, stream_with_context
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 64 * 1024
+# Excel opens a CSV file with the list separator of the Windows regional settings. Where
+# the decimal sign is a comma (ru, bg) that separator is ";", elsewhere ",". With these,
+# a double click opens the file in columns, and 0,75 reads as a number.
+SEPARATORS = {"ru": ";", "bg": ";"}
+DATE_FORMATS = {"ru": "DD.MM.YYYY", "bg": "DD.MM.YYYY"}
+BOLD = Font(bold=True)
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A spreadsheet cell with a format: a date, a percentage, a heading."""
+
+    value: object
+    number_format: str | None = None
+    bold: bool = False
+
+
+@dataclass
+class Sheet:
+    title: str
+    rows: object  # an iterable of lists of cell values
+    widths: tuple[int, ...] = ()
+    frozen: str | None = None  # the top-left cell that does not scroll, e.g. "B2"
+
+
+def attachment(body, filename: str, mimetype: str) -> Response:
+    return Response(stream_with_context(body), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# -- XLSX ----------------------------------------------------------------------
+
+def _sheet_title(title: str, taken: set) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "1"
+    while title in taken:
+        title = f"{title[:28]} {len(taken) + 1}"
+    taken.add(title)
+    return title
+
+
+def _xlsx_cell(sheet, value, date_format: str):
+    style = value if isinstance(value, Styled) else Styled(value)
+    value, number_format, text = style.value, style.number_format, False
+    if isinstance(value, datetime.date):
+        number_format = number_format or date_format
+    elif isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        text = value.startswith("=")  # text, not a formula: names are data, never code
+    if not (number_format or text or style.bold):
+        return value  # a plain value: the fast path of write-only mode
+    cell = WriteOnlyCell(sheet, value)
+    if text:
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    if style.bold:
+        cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
+def xlsx_chunks(sheets: list[Sheet], locale: str):
+    """The workbook's bytes. openpyxl's write-only mode keeps no rows in memory; the
+    workbook is assembled in a temporary file, then sent from it."""
+    book, taken = Workbook(write_only=True), set()
+    date_format = DATE_FORMATS.get(locale, "YYYY-MM-DD")
+    for spec in sheets:
+        sheet = book.create_sheet(_sheet_title(spec.title, taken))
+        for i, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        if spec.frozen:
+            sheet.freeze_panes = spec.frozen
+        for row in spec.rows:
+            sheet.append([_xlsx_cell(sheet, value, date_format) for value in row])
+    with tempfile.TemporaryFile() as file:
+        book.save(file)
+        file.seek(0)
+        while chunk := file.read(CHUNK):
+            yield chunk
+
+
+# -- CSV -----------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value, decimal: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Styled):
+        value = value.value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()  # Excel reads 2026-11-22 as a date in every locale
+    if isinstance(value, (Decimal, float)):
+        return str(value).replace(".", decimal)
+    if isinstance(value, int):
+        return str(value)
+    value = str(value)
+    # A cell that starts like a formula is one to Excel: the usual quote makes it text.
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def csv_chunks(rows, locale: str):
+    """UTF-8 with a byte order mark, so that Excel does not read it as ANSI."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=SEPARATORS.get(locale, ","))
+    decimal = get_decimal_symbol(locale)
+    for row in rows:
+        writer.writerow([_csv_value(value, decimal) for value in row])
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

@@ -1,0 +1,149 @@
+"""How the dashboard's figures are laid out: its tables and charts, labelled in the
+user's language. The page, its XLSX and its charts all read this one layout."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from app.choices import Audience, ContestResult, LibraryKind, OutreachKind
+from app.i18n import format_number
+
+from .figures import PLACES, Report
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    group: str | None = None  # a heading shared by the columns next to it
+    share_of: str | None = None  # a percentage of this figure, not a count
+
+    def value(self, counts):
+        """The cell: a count, or a share (0..1, None when there is nothing to divide)."""
+        if self.share_of is None:
+            return counts[self.key]
+        whole = counts[self.share_of]
+        return counts[self.key] / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    columns: list[Column]
+
+    def headings(self) -> tuple[list, list]:
+        """The table's heading: cells [label, colspan, grouped?] of the upper row, and the
+        labels of grouped columns in the row below it."""
+        upper, lower, previous = [], [], None
+        for column in self.columns:
+            if column.group is None:
+                upper.append([column.label, 1, False])
+            elif column.group == previous:
+                upper[-1][1] += 1
+            else:
+                upper.append([column.group, 1, True])
+            if column.group is not None:
+                lower.append(column.label)
+            previous = column.group
+        return upper, lower
+
+    def flat_headings(self) -> list[str]:
+        """One heading per column, for a spreadsheet: "Higher education: %"."""
+        return [f"{c.group}: {c.label}" if c.group else c.label for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    bars: list[tuple[str, int]]
+
+
+def _present(total, prefix, choices):
+    """The values of a list that occur on the page: a column for each, not for all."""
+    return [c for c in choices if total[f"{prefix}.{c.name}"]]
+
+
+def sections(report: Report) -> list[Section]:
+    total = report.total
+    kinds = _present(total, "libraries", LibraryKind)
+    audiences = _present(total, "clubs", Audience)
+    outreach = _present(total, "outreach", OutreachKind)
+    higher, library = _("Higher education"), _("Library education")
+    age, service = _("Age"), _("Length of service")
+    contests = _("Contests of %(year)s", year=report.year) if report.year else _("Contests")
+    return [
+        Section("libraries", _("Libraries"), [
+            Column("libraries", _("Active libraries")),
+            *(Column(f"libraries.{k.name}", str(k), _("By kind")) for k in kinds)]),
+        Section("staff", _("Staff"), [
+            Column("staff", _("Headcount")),
+            Column("staff.higher", _("Number"), higher), Column("staff.higher", "%", higher, "staff"),
+            Column("staff.library", _("Number"), library), Column("staff.library", "%", library, "staff"),
+            Column("age.under_30", _("under 30"), age), Column("age.30_55", _("30 to 55"), age),
+            Column("age.55_over", _("55 and over"), age),
+            Column("service.under_3", _("under 3 years"), service),
+            Column("service.3_6", _("3 to 6 years"), service),
+            Column("service.6_10", _("6 to 10 years"), service),
+            Column("service.over_10", _("over 10 years"), service)]),
+        Section("clubs", _("Interest clubs"), [
+            Column("clubs", _("Clubs")), Column("members", _("Members")),
+            *(column for a in audiences for column in (
+                Column(f"clubs.{a.name}", _("Clubs"), str(a)),
+                Column(f"members.{a.name}", _("Members"), str(a))))]),
+        Section("outreach", _("Outreach service"), [
+            Column("outreach", _("Points")), Column("readers", _("Readers served")),
+            *(column for k in outreach for column in (
+                Column(f"outreach.{k.name}", _("Points"), str(k)),
+                Column(f"readers.{k.name}", _("Readers"), str(k))))]),
+        Section("contests", contests, [
+            Column("contests", _("Contests held")), Column("entries", _("Entries")),
+            Column("winners", _("Winners (1st to 3rd place)")),
+            *(Column(f"place.{p.name}", str(p), _("Of them")) for p in PLACES)]),
+    ]
+
+
+def charts(report: Report) -> list[Chart]:
+    """The main indicators as bars: per row of the page, and the total's make-up."""
+    total, units = report.total, report.units
+
+    def per_unit(key):
+        return [(unit_label(unit), report.rows[unit.id][key]) for unit in units]
+
+    def make_up(prefix, labels):
+        return [(label, total[f"{prefix}.{name}"]) for name, label in labels if total[f"{prefix}.{name}"]]
+
+    by_unit = [] if report.by_library else [Chart(_("Active libraries"), per_unit("libraries"))]
+    drawn = [
+        *by_unit,
+        Chart(_("Staff"), per_unit("staff")),
+        Chart(_("Interest clubs"), per_unit("clubs")),
+        Chart(_("Active libraries by kind"), make_up("libraries", [(k.name, str(k)) for k in LibraryKind])),
+        Chart(_("Staff by education"), [(_("Higher education"), total["staff.higher"]),
+                                        (_("Library education"), total["staff.library"])]),
+        Chart(_("Staff by age"), make_up("age", [
+            ("under_30", _("under 30")), ("30_55", _("30 to 55")), ("55_over", _("55 and over"))])),
+        Chart(_("Staff by length of service"), make_up("service", [
+            ("under_3", _("under 3 years")), ("3_6", _("3 to 6 years")),
+            ("6_10", _("6 to 10 years")), ("over_10", _("over 10 years"))])),
+        Chart(_("Club members by audience"), make_up("members", [(a.name, str(a)) for a in Audience])),
+        Chart(_("Readers served by outreach"), make_up("readers", [(k.name, str(k)) for k in OutreachKind])),
+        Chart(_("Contest results"), make_up("place", [(r.name, str(r)) for r in ContestResult if r in PLACES])),
+    ]
+    return [chart for chart in drawn if any(value for _label, value in chart.bars)]
+
+
+def percent(share: float | None) -> str:
+    """A whole percentage, as the districts write it: 50%."""
+    return "—" if share is None else f"{format_number(round(share * 100))}%"
+
+
+def shown(column: Column, counts) -> str:
+    """A table cell as the page shows it."""
+    value = column.value(counts)
+    return percent(value) if column.share_of else format_number(value)
+
+
+def unit_label(unit) -> str:
+    return _("%(name)s, regional level", name=unit.name) if unit.own else unit.name

@@ -1,0 +1,112 @@
+"""Relation fields that search the server instead of listing every row.
+
+A network can hold tens of thousands of libraries: a form or a filter that lists them
+all would be megabytes of HTML. These fields render only the chosen row; the browser
+asks `/<view>/choices/<column>?q=...` for the rest, twenty at a time (select2), in the
+user's scope like every other query.
+"""
+from inspect import getmembers
+
+from flask import request, url_for
+from flask_appbuilder.fields import QuerySelectField
+from markupsafe import Markup, escape
+from sqlalchemy import inspect, select
+from wtforms.fields.core import UnboundField
+from wtforms.validators import ValidationError
+
+from app.extensions import db
+from app.tenancy.session import current_scope
+
+PAGE = 20
+PLACEMENT = ("tenant", "library", "parent")  # where a record lives: the user must be able to write there
+
+
+def related_model(model, column):
+    return inspect(model).relationships[column].mapper.class_
+
+
+def choices_query(model, column: str, *, for_form: bool, text: str = ""):
+    """The rows a relation field may offer: visible ones (the session rule), and for a
+    record's own place, only those the user may write to."""
+    target = related_model(model, column)
+    label = getattr(target, getattr(target, "__search_column__", "name"))
+    query = select(target).order_by(label, target.id)
+    if text:
+        query = query.where(label.ilike(f"%{text}%"))
+    if for_form and column in PLACEMENT:
+        clause = current_scope(db.session).write_clause(target)
+        if clause is not None:
+            query = query.where(clause)
+    return query
+
+
+def choices_page(model, column: str, *, for_form: bool, text: str, page: int) -> dict:
+    rows = db.session.scalars(choices_query(model, column, for_form=for_form, text=text)
+                              .offset((page - 1) * PAGE).limit(PAGE + 1)).all()
+    return {"results": [{"id": row.id, "text": str(row)} for row in rows[:PAGE]],
+            "more": len(rows) > PAGE}
+
+
+class AjaxSelectWidget:
+    def __call__(self, field, **kwargs):
+        classes = f"libnet-ajax form-control {kwargs.pop('class', '')}".strip()
+        selected = field.data
+        options = ['<option value=""></option>']
+        if selected is not None:
+            options.append(f'<option value="{selected.id}" selected>{escape(str(selected))}</option>')
+        return Markup(
+            f'<select id="{field.id}" name="{field.name}" class="{classes}" '
+            f'data-source="{escape(field.source())}" style="width: 100%">{"".join(options)}</select>')
+
+
+class AjaxSelectField(QuerySelectField):
+    """A many-to-one field that looks up only the posted id, in scope."""
+
+    widget = AjaxSelectWidget()
+
+    def __init__(self, *args, model=None, column=None, endpoint=None, for_form=True, **kwargs):
+        kwargs.pop("widget", None)
+        super().__init__(*args, **kwargs)
+        self.model, self.column, self.endpoint, self.for_form = model, column, endpoint, for_form
+
+    def source(self) -> str:
+        return url_for(self.endpoint, column=self.column, form=int(self.for_form))
+
+    def _get_data(self):
+        if self._formdata is not None:
+            pk = self._formdata
+            target = related_model(self.model, self.column)
+            found = None
+            if str(pk).isdigit():
+                query = choices_query(self.model, self.column, for_form=self.for_form)
+                found = db.session.scalar(query.where(target.id == int(pk)))
+            self._set_data(found)
+        return self._data
+
+    data = property(_get_data, QuerySelectField._set_data)
+
+    def pre_validate(self, form):
+        # An id that is unknown, foreign or not the user's to place a record in: one answer.
+        if self.data is None and self.raw_data and self.raw_data[0] not in ("", "__None"):
+            raise ValidationError(self.gettext("Not a valid choice"))
+
+
+def with_ajax_relations(form_class, model, endpoint: str, *, for_form: bool):
+    """`form_class` with every many-to-one QuerySelectField searching the server."""
+    fields = {}
+    for name, field in getmembers(form_class, lambda f: isinstance(f, UnboundField)):
+        if field.field_class is QuerySelectField:
+            fields[name] = UnboundField(AjaxSelectField, *field.args, **{
+                **field.kwargs, "model": model, "column": name, "endpoint": endpoint,
+                "for_form": for_form})
+    return type(form_class.__name__, (form_class,), fields) if fields else form_class
+
+
+def choices_response(model, column):
+    """The JSON of one page of choices, for select2."""
+    if column not in inspect(model).relationships:
+        return {"results": [], "more": False}, 404
+    page = request.args.get("page", "1")
+    return choices_page(model, column, for_form=request.args.get("form") == "1",
+                        text=request.args.get("q", "")[:100],
+                        page=int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1)

@@ -1,0 +1,228 @@
+"""The benchmark: a national network, each role's everyday pages, and throughput.
+
+    make bench            # SQLite, and PostgreSQL when BENCH_DATABASE_URL is set or
+                          # the local server answers on 127.0.0.1:5432
+
+Prints a table per database and writes bench/results.json. Latency is measured in
+process (the Flask test client: the app's own time, no network); throughput under
+gunicorn with 2 workers, driven from other processes over 127.0.0.1.
+"""
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DISTRICTS = int(os.environ.get("BENCH_DISTRICTS", 2500))
+REPEAT = int(os.environ.get("BENCH_REPEAT", 30))
+SECONDS = int(os.environ.get("BENCH_SECONDS", 30))
+PASSWORD = "Bench-password-2026"
+USERS = {  # username: (role, node)
+    "bench.branch": ("Branch staff", "library"),
+    "bench.district": ("Director", "NAT-D0001"),
+    "bench.region": ("Methodologist", "NAT-R01"),
+    "bench.admin": ("Admin", None),
+}
+RESOURCES = ["tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"]
+
+
+def databases() -> dict[str, str]:
+    found = {"sqlite": f"sqlite:///{ROOT / 'instance' / 'bench' / f'national-{DISTRICTS}.db'}"}
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url and _listening("127.0.0.1", 5432):
+        url = "postgresql://postgres@127.0.0.1:5432/libnet_bench"
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
+                        "CREATE DATABASE libnet_bench"], capture_output=True)
+    if url:
+        found["postgresql"] = url
+    only = os.environ.get("BENCH_ONLY")  # e.g. BENCH_ONLY=sqlite
+    return {k: v for k, v in found.items() if not only or k == only}
+
+
+def _listening(host, port) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def prepare(url: str):
+    """Migrate, generate the network once, create the bench accounts; returns the app."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.cli import create_user
+    from app.extensions import db
+    from app.models import Library, Tenant
+    from app.security.models import Account
+    from app.synthetic import generate
+    from app.tenancy.session import unrestricted
+    from config import database_url
+
+    url = database_url(url)
+    Path(ROOT / "instance" / "bench").mkdir(parents=True, exist_ok=True)
+    service = url
+    with create_app({"SQLALCHEMY_DATABASE_URI": url, "MIGRATION_DATABASE_URL": url}).app_context():
+        upgrade()
+    if url.startswith("postgresql"):  # as in production: RLS applies to the service role
+        from app.tenancy.service_role import grant_service_role
+
+        grant_service_role(url, "libnet_bench_service")
+        service = url.replace("postgres@", "libnet_bench_service@", 1)
+    config = {"SQLALCHEMY_DATABASE_URI": service, "MIGRATION_DATABASE_URL": url,
+              "WTF_CSRF_ENABLED": False}
+    # The network is loaded as the owner (an operator's job); pages are measured as the service.
+    with create_app({**config, "SQLALCHEMY_DATABASE_URI": url}).app_context(), unrestricted(db.session):
+        started = time.perf_counter()
+        added = generate(districts=DISTRICTS, regions=min(85, DISTRICTS))
+        if added:
+            print(f"  generated {sum(added.values())} rows in {time.perf_counter() - started:.0f} s")
+        for username, (role, node) in USERS.items():
+            if db.session.scalar(select(Account.id).where(Account.username == username)):
+                continue
+            if node == "library":
+                library = db.session.scalar(select(Library.id).join(Tenant, Tenant.id == Library.tenant_id)
+                                            .where(Tenant.code == "NAT-D0001").order_by(Library.id.desc()))
+                create_user(username, role, library=library, password=PASSWORD)
+            else:
+                create_user(username, role, tenant=node, password=PASSWORD)
+    return create_app(config), config
+
+
+def pages(app, client) -> list[str]:
+    """The pages a user of the role opens every day, that exist in this build."""
+    rules = {r.rule for r in app.url_map.iter_rules()}
+    urls = []
+    for resource in RESOURCES:
+        view = f"/{resource.replace('_', '')}view"
+        urls += [f"{view}/list/", f"/api/v1/{resource}/"]
+    first = client.get("/api/v1/club/?q=(page_size:1)").get_json()
+    if first and first.get("result"):
+        pk = first["result"][0]["id"]
+        urls += [f"/clubview/show/{pk}", f"/clubview/edit/{pk}"]
+    for rule in sorted(rules):  # reports, when the build has them
+        if rule.startswith("/dashboard") and "<" not in rule:
+            urls.append(rule)
+    if "/clubview/export/<fmt>" in rules:
+        urls.append("/clubview/export/xlsx?psize_ClubView=1000")
+    return urls
+
+
+def measure(app, engine) -> list[dict]:
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(1))
+    rows = []
+    for username in USERS:
+        client = app.test_client()
+        response = client.post("/login/", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, username
+        for url in pages(app, client):
+            timings, sizes, queries, status = [], [], [], None
+            for i in range(REPEAT + 3):
+                statements.clear()
+                started = time.perf_counter()
+                response = client.get(url)
+                body = response.get_data()
+                elapsed = time.perf_counter() - started
+                if i >= 3:  # warm-up first
+                    timings.append(elapsed * 1000)
+                    sizes.append(len(body))
+                    queries.append(len(statements))
+                status = response.status_code
+            timings.sort()
+            rows.append({"user": username, "url": url, "status": status,
+                         "p50_ms": round(statistics.median(timings), 1),
+                         "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
+                         "queries": max(queries), "bytes": max(sizes)})
+    return rows
+
+
+def _client_loop(args):
+    port, seconds = args
+    import http.client
+    import urllib.parse
+
+    import re
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/login/")
+    response = conn.getresponse()
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', response.read())[1].decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    body = urllib.parse.urlencode({"username": "bench.district", "password": PASSWORD, "csrf_token": token})
+    conn.request("POST", "/login/", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                           "Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0] or cookie
+    done = errors = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        conn.request("GET", "/clubview/list/", headers={"Cookie": cookie})
+        response = conn.getresponse()
+        response.read()
+        done, errors = done + 1, errors + (response.status != 200)
+    return done, errors
+
+
+def throughput(config) -> dict:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+           "MIGRATION_DATABASE_URL": config["MIGRATION_DATABASE_URL"]}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
+                               f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if _listening("127.0.0.1", port):
+                break
+            time.sleep(0.2)
+        time.sleep(1)
+        with Pool(4) as pool:
+            results = pool.map(_client_loop, [(port, SECONDS)] * 4)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    done, errors = sum(r[0] for r in results), sum(r[1] for r in results)
+    return {"url": "/clubview/list/", "user": "bench.district", "seconds": SECONDS,
+            "requests": done, "errors": errors, "per_second": round(done / SECONDS, 1)}
+
+
+def main():
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                           "platform": platform.platform()},
+               "districts": DISTRICTS, "databases": {}}
+    for name, url in databases().items():
+        print(f"== {name}")
+        app, config = prepare(url)
+        with app.app_context():  # not around the requests: each must get its own context
+            from app.extensions import db
+
+            engine = db.engine
+        figures = measure(app, engine)
+        print(f"{'user':<16}{'url':<46}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}{'SQL':>5}{'KB':>8}")
+        for row in figures:
+            print(f"{row['user']:<16}{row['url'][:45]:<46}{row['status']:>7}{row['p50_ms']:>9}"
+                  f"{row['p95_ms']:>9}{row['queries']:>5}{row['bytes'] / 1024:>8.1f}")
+        load = throughput(config)
+        print(f"throughput: {load['per_second']} list pages/s ({load['requests']} in "
+              f"{load['seconds']} s, {load['errors']} errors), gunicorn 2 workers")
+        results["databases"][name] = {"pages": figures, "throughput": load}
+    out = ROOT / "bench" / "results.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""No lost updates: an edit that started from an older version of a record is refused
+with the current values, on the screens and in the API, and overwrites nothing."""
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import Club
+from app.tenancy.session import tenant_classes, unrestricted
+from app.validation import RecordInterface
+from app.versions import Stale
+
+from .conftest import snapshot
+from .test_records import find_id
+
+
+def _club(client, name):
+    return find_id(client, "club", name=name)
+
+
+def _form(client, club):
+    """The edit form's fields as the browser would send them back, version included."""
+    page = client.get(f"/clubview/edit/{club}").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
+    assert version, "the edit form carries no version"
+    data = client.get(f"/api/v1/club/{club}").get_json()["result"]
+    return {"name": data["name"], "library": data["library"]["id"], "audience": data["audience"],
+            "members": str(data["members"]), "active": "y" if data["active"] else "",
+            "version": version.group(1) or version.group(2)}
+
+
+def test_every_editable_record_is_versioned():
+    for cls in tenant_classes():
+        assert cls.__mapper__.version_id_col is cls.__table__.c.version, cls.__name__
+
+
+def test_the_second_of_two_form_saves_from_one_version_is_refused(as_user, owner_engine):
+    first, second = as_user("zal.director"), as_user("zal.methodologist")
+    club = _club(first, "Волшебный очаг")
+    mine, theirs = _form(first, club), _form(second, club)
+    assert first.post(f"/clubview/edit/{club}", data={**mine, "members": "30"}).status_code == 302
+    before = snapshot(owner_engine)
+
+    response = second.post(f"/clubview/edit/{club}?_l_=en", data={**theirs, "members": "5",
+                                                                   "schedule": "по пятницам"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200  # the form again, not a redirect
+    assert "changed this record while you were editing" in page
+    assert "Saved meanwhile: 30" in page  # the stored value, on its field
+    assert 'value="5"' in page and "по пятницам" in page  # the user's input is kept
+    assert snapshot(owner_engine) == before  # nothing overwritten, no audit row either
+
+    # The form now carries the current version: saving again replaces it, knowingly.
+    current = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
+    again = {**theirs, "members": "5", "version": current.group(1) or current.group(2)}
+    assert second.post(f"/clubview/edit/{club}", data=again).status_code == 302
+    assert second.get(f"/api/v1/club/{club}").get_json()["result"]["members"] == 5
+
+
+def test_the_refusal_speaks_the_users_language(as_user):
+    client = as_user("zal.director")
+    club = _club(client, "Волшебный очаг")
+    stale = {**_form(client, club), "version": "0"}
+    page = client.post(f"/clubview/edit/{club}?_l_=ru", data=stale).get_data(as_text=True)
+    assert "Кто-то другой изменил эту запись" in page
+    page = client.post(f"/clubview/edit/{club}?_l_=bg", data=stale).get_data(as_text=True)
+    assert "Някой друг е променил този запис" in page
+
+
+def test_a_stale_put_gets_409_with_the_current_values(as_user, owner_engine):
+    first, second = as_user("zal.director"), as_user("zal.methodologist")
+    club = _club(first, "Неугасимая лампада")
+    version = first.get(f"/api/v1/club/{club}").get_json()["result"]["version"]
+    saved = first.put(f"/api/v1/club/{club}", json={"members": 25, "version": version})
+    assert saved.status_code == 200 and saved.get_json()["result"]["version"] == version + 1
+    before = snapshot(owner_engine)
+
+    response = second.put(f"/api/v1/club/{club}", json={"members": 2, "version": version})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["result"]["members"] == 25 and body["result"]["version"] == version + 1
+    assert isinstance(body["message"], str) and body["message"]
+    assert snapshot(owner_engine) == before
+
+
+def test_a_put_without_a_version_is_not_compared(as_user):
+    client = as_user("zal.director")
+    club = _club(client, "Неугасимая лампада")
+    version = client.get(f"/api/v1/club/{club}").get_json()["result"]["version"]
+    response = client.put(f"/api/v1/club/{club}", json={"schedule": "по средам"})
+    assert response.status_code == 200 and response.get_json()["result"]["version"] == version + 1
+
+
+def test_the_openapi_document_tells_when_version_counts(as_user):
+    spec = as_user("zal.director").get("/api/v1/_openapi").get_json()
+    put = spec["paths"]["/api/v1/club/{pk}"]["put"]
+    assert "409" in put["responses"] and "version" in put["description"]
+
+
+@pytest.mark.parametrize("body", [[], "x", 5, None])
+def test_a_put_of_something_other_than_an_object_gets_400(as_user, owner_engine, body):
+    client = as_user("zal.director")
+    club = _club(client, "Неугасимая лампада")
+    before = snapshot(owner_engine)
+    response = client.put(f"/api/v1/club/{club}", json=body)
+    assert response.status_code == 400
+    assert snapshot(owner_engine) == before
+
+
+def test_the_database_refuses_a_save_over_a_version_it_no_longer_has(app, owner_engine):
+    """Between the comparison and the save, another save may still slip in: the UPDATE
+    names the version it read, matches no row, and the edit is Stale."""
+    with app.app_context(), unrestricted(db.session):
+        club = db.session.scalars(select(Club).where(Club.name == "Волшебный очаг")).one()
+        with owner_engine.begin() as conn:
+            conn.execute(text("UPDATE club SET version = version + 1 WHERE id = :id"), {"id": club.id})
+        club.members += 1
+        with pytest.raises(Stale):
+            RecordInterface(Club).edit(club)
+        db.session.remove()
