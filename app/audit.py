@@ -19,7 +19,6 @@ and on PostgreSQL no policy allows them.
 """
 import datetime
 import enum
-from decimal import Decimal
 from typing import NamedTuple
 
 from flask import g, has_request_context
@@ -41,7 +40,12 @@ class AuditAction(Choice):
 
 class AuditEntry(Model):
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_tenant_at", "tenant_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entry_tenant_at", "tenant_id", "at"),
+        # Written without RETURNING: on PostgreSQL a writer may add audit rows it may not
+        # read back (branch staff).
+        {"implicit_returning": False},
+    )
     id = Column(Integer, primary_key=True)
     at = Column(DateTime, nullable=False)  # UTC
     # Plain values, no foreign keys: the trail outlives the users, tenants and records it names.
@@ -107,9 +111,7 @@ def plain(value):
         return value.name
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(value)
+    return str(value)  # a Decimal exactly, anything else as text
 
 
 def _value(key, value):
@@ -207,9 +209,7 @@ def _record(session, flush_context):
                 "action": AuditAction[kind], "before": before, "after": after,
             })
     if rows:
-        # A Core insert in the flush's own transaction, without RETURNING: on PostgreSQL
-        # the writer may add audit rows it may not read back (branch staff).
-        connection.execute(insert(AuditEntry.__table__), rows)
+        connection.execute(insert(AuditEntry.__table__), rows)  # in the flush's own transaction
 
 
 _watched: set[type] = set()

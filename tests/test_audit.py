@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Club
 from app.tenancy.session import unrestricted
 
-from .conftest import POSTGRES, login, snapshot
+from .conftest import PASSWORD, POSTGRES, login, snapshot
 from .test_records import find_id
 
 
@@ -60,6 +60,18 @@ def test_add_change_and_delete_through_the_api_are_recorded(as_user, owner_engin
     assert deleted["before"]["members"] == 7 and deleted["before"]["name"] == "Клуб аудита"
 
 
+def test_a_change_by_bearer_token_names_its_user(app, owner_engine):
+    client = app.test_client()
+    token = client.post("/api/v1/security/login", json={
+        "username": "zal.director", "password": PASSWORD, "provider": "db"}).get_json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    club = find_id(login(app, "zal.director"), "club", name="Неугасимая лампада")
+    members = client.get(f"/api/v1/club/{club}", headers=auth).get_json()["result"]["members"]
+    assert client.put(f"/api/v1/club/{club}", json={"members": members + 1}, headers=auth).status_code == 200
+    last = trail(owner_engine, "club", club)[-1]
+    assert last["username"] == "zal.director" and last["after"] == {"members": members + 1}
+
+
 def test_a_form_edit_is_recorded_with_old_and_new_values(as_user, owner_engine):
     client = as_user("zal.methodologist")
     club = find_id(client, "club", name="Волшебный очаг")
@@ -70,6 +82,18 @@ def test_a_form_edit_is_recorded_with_old_and_new_values(as_user, owner_engine):
     last = trail(owner_engine, "club", club)[-1]
     assert last["username"] == "zal.methodologist"
     assert last["before"]["members"] == data["members"] and last["after"]["members"] == data["members"] + 1
+
+
+def test_branch_staff_write_a_trail_they_cannot_read(as_user, owner_engine):
+    client = as_user("zal.branch")
+    library = find_id(client, "library", name="Бортновская сельская библиотека")
+    phone = client.get(f"/api/v1/library/{library}").get_json()["result"]["phone"]
+    assert client.put(f"/api/v1/library/{library}", json={"phone": "+7 000"}).status_code == 200
+    client.put(f"/api/v1/library/{library}", json={"phone": phone})
+    changed, restored = trail(owner_engine, "library", library)[-2:]
+    assert changed["username"] == "zal.branch" and changed["after"] == {"phone": "+7 000"}
+    assert restored["before"] == {"phone": "+7 000"}
+    assert client.get("/auditview/list/").status_code in (302, 403)
 
 
 def test_refused_changes_leave_no_trail(as_user, owner_engine):
@@ -230,6 +254,9 @@ def test_a_director_reads_the_trail_of_the_subtree_only(as_user, owner_engine):
     assert zal.get(f"/auditview/show/{foreign}").status_code == 404
     assert zal.get(f"/auditview/show/{no_tenant}").status_code == 404  # Admins' accounts, roles
     assert as_user("admin").get(f"/auditview/show/{no_tenant}").status_code == 200
+
+    for client, name in ((zal, "След Залегощи"), (maglizh, "Следа на Мъглиж")):  # the demo as it was
+        assert client.delete(f"/api/v1/club/{find_id(client, 'club', name=name)}").status_code == 200
 
 
 @pytest.mark.parametrize("username", ["zal.methodologist", "zal.viewer", "zal.branch"])

@@ -9,6 +9,7 @@ from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import get_locale
 from sqlalchemy.orm import joinedload
 
+from app.choices import Choice
 from app.extensions import db
 from app.i18n import format_yes_no
 
@@ -27,6 +28,21 @@ def cell(value):
     return str(value)  # a choice's label, a related record's name, text
 
 
+def cells(items, columns):
+    """The rows of `items`; each choice and yes/no is translated once, not once a row."""
+    labels = {}
+
+    def label(value):
+        if isinstance(value, (bool, Choice)):
+            if value not in labels:
+                labels[value] = cell(value)
+            return labels[value]
+        return cell(value)
+
+    for item in items:
+        yield [label(_value(item, column)) for column in columns]
+
+
 class Exportable:
     """Adds /<view>/export/<xlsx|csv> to a ModelView, with the list's permission
     (map "export" to "list" in method_permission_name), and the buttons to its list."""
@@ -43,8 +59,7 @@ class Exportable:
         # The request's own session, scoped to the user, reads the rows as they are sent;
         # Flask has ended the request by then, so the stream closes the session itself.
         session = db.session()
-        rows = ([cell(_value(item, column)) for column in columns]
-                for item in self._export_query(session, columns))
+        rows = cells(self._export_query(session, columns), columns)
         locale = str(get_locale())
         filename = f"{self.model.__tablename__}-{datetime.date.today().isoformat()}.{fmt}"
         if fmt == "csv":

@@ -2,7 +2,7 @@
 Admins). It has no add, edit or delete routes at all."""
 from flask_appbuilder import Model, ModelView
 from flask_babel import format_datetime, gettext, lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import Enum, false
 
 from app.audit import HIDDEN, AuditEntry, Change
@@ -108,7 +108,7 @@ class AuditView(ModelView):
         "record_id": _l("Record id"), "action": _l("Change"), "changes": _l("Before and after"),
     }
     formatters_columns = {
-        "at": lambda at: format_datetime(at, "short"),
+        "at": lambda at: format_datetime(at, "dd.MM.yyyy HH:mm:ss"),
         "username": lambda name: name or gettext("operator or service"),
         "tenant_id": _tenant_name,
         "table_name": lambda table: str(RECORD_LABELS.get(table, table)),
