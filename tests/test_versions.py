@@ -71,15 +71,16 @@ def test_the_refusal_speaks_the_users_language(as_user):
 def test_a_stale_put_gets_409_with_the_current_values(as_user, owner_engine):
     first, second = as_user("zal.director"), as_user("zal.methodologist")
     club = _club(first, "Неугасимая лампада")
-    version = first.get(f"/api/v1/club/{club}").get_json()["result"]["version"]
-    saved = first.put(f"/api/v1/club/{club}", json={"members": 25, "version": version})
+    stored = first.get(f"/api/v1/club/{club}").get_json()["result"]
+    version, members = stored["version"], stored["members"] + 10
+    saved = first.put(f"/api/v1/club/{club}", json={"members": members, "version": version})
     assert saved.status_code == 200 and saved.get_json()["result"]["version"] == version + 1
     before = snapshot(owner_engine)
 
     response = second.put(f"/api/v1/club/{club}", json={"members": 2, "version": version})
     assert response.status_code == 409
     body = response.get_json()
-    assert body["result"]["members"] == 25 and body["result"]["version"] == version + 1
+    assert body["result"]["members"] == members and body["result"]["version"] == version + 1
     assert isinstance(body["message"], str) and body["message"]
     assert snapshot(owner_engine) == before
 
@@ -88,7 +89,7 @@ def test_a_put_without_a_version_is_not_compared(as_user):
     client = as_user("zal.director")
     club = _club(client, "Неугасимая лампада")
     version = client.get(f"/api/v1/club/{club}").get_json()["result"]["version"]
-    response = client.put(f"/api/v1/club/{club}", json={"schedule": "по средам"})
+    response = client.put(f"/api/v1/club/{club}", json={"schedule": f"по средам ({version})"})
     assert response.status_code == 200 and response.get_json()["result"]["version"] == version + 1
 
 
