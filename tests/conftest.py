@@ -34,6 +34,11 @@ def urls(tmp_path_factory):
         owner, service = POSTGRES, _as_role(POSTGRES, SERVICE_ROLE)
     else:
         owner = service = f"sqlite:///{tmp_path_factory.mktemp('db') / 'libnet.db'}"
+    return build_demo_database(owner, service)
+
+
+def build_demo_database(owner: str, service: str) -> tuple[str, str]:
+    """Migrate as the owner, grant the service role (PostgreSQL), load the demo network."""
     config = {"SQLALCHEMY_DATABASE_URI": owner, "MIGRATION_DATABASE_URL": owner}
     with create_app(config).app_context():
         upgrade()

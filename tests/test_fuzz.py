@@ -14,14 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from app import create_app
-from app.extensions import db
-from app.tenancy.session import unrestricted
-
-from .conftest import PASSWORD, POSTGRES, SERVICE_ROLE, _as_role
+from .conftest import PASSWORD, POSTGRES, SERVICE_ROLE, _as_role, build_demo_database, make_app
 
 hypothesis = pytest.importorskip("hypothesis")  # installed with schemathesis
 hypothesis.configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "libnet-hypothesis")
@@ -57,20 +52,7 @@ def fuzz_app(tmp_path_factory):
         service = _as_role(owner, SERVICE_ROLE)
     else:
         owner = service = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'libnet.db'}"
-    config = {"SQLALCHEMY_DATABASE_URI": owner, "MIGRATION_DATABASE_URL": owner}
-    with create_app(config).app_context():
-        upgrade()
-    if POSTGRES:
-        from app.tenancy.service_role import grant_service_role
-
-        grant_service_role(owner, SERVICE_ROLE)
-    os.environ["DEMO_PASSWORD"] = PASSWORD
-    from app.demo import load
-
-    config["SQLALCHEMY_DATABASE_URI"] = service
-    with create_app(config).app_context(), unrestricted(db.session):
-        load()
-    return create_app({**config, "TESTING": True, "WTF_CSRF_ENABLED": False})
+    return make_app(build_demo_database(owner, service))
 
 
 def test_no_input_gets_a_server_error_or_an_answer_outside_the_document(fuzz_app):
