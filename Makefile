@@ -8,7 +8,7 @@ PORT ?= 8080
 WORKERS ?= $(if $(RATELIMIT_STORAGE_URI),2,1)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install migrate demo test-sqlite test-postgres clean
+.PHONY: run test install migrate demo test-sqlite test-postgres clean e2e chromium
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,13 +28,31 @@ run: demo i18n-compile
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
-# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names an empty database.
+# The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names an empty database;
+# then the browser tests, once (skipped when Chromium is missing, except with CI=true).
 test: install i18n-compile i18n-check
-	TEST_DATABASE_URL= $(PY) -m pytest -q
+	TEST_DATABASE_URL= $(PY) -m pytest -q --ignore=tests/e2e
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		$(PY) -m pytest -q -p no:cacheprovider; \
+		$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e; \
 	else echo "TEST_DATABASE_URL is unset: PostgreSQL tests skipped (.ci/run sets it)"; fi
+	@echo "== browser tests (tests/e2e)"
+	$(E2E)
+
+# Browser tests (tests/e2e): Playwright drives Debian's Chromium (headless) against the app
+# served by gunicorn on 127.0.0.1, over a fresh demo database. Screenshots: tests/screenshots/.
+CHROMIUM ?= /usr/bin/chromium
+E2E = TEST_DATABASE_URL= CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider tests/e2e
+
+e2e: install i18n-compile chromium
+	$(E2E)
+
+# Debian's Chromium, installed when missing (as root; Playwright's own browser download is never used).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "== $(CHROMIUM) is missing: apt-get install -y chromium"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	fi
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -21,6 +21,12 @@
             }
         });
     }
+    // select2 4.0 under jQuery 3.6 opens its dropdown without focusing the search box: what
+    // the user types goes nowhere until they click into it. Focus it, for every select2.
+    $(document).on("select2:open", function () {
+        var search = document.querySelector(".select2-container--open .select2-search__field");
+        if (search) { search.focus(); }
+    });
     $(function () {
         $("select.libnet-ajax").each(function () { ajaxSelect(this); });
         new MutationObserver(function () {

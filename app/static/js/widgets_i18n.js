@@ -1,0 +1,45 @@
+// The widgets FAB's scripts draw speak the page's language: select2's messages ("No
+// results found"), the date picker's months and week days, FAB's alert when no row is
+// selected. The texts come from the page (libnet/base.html renders them from the
+// catalogs); the names of months and days from the browser's own data for the language.
+// Loaded after FAB's scripts and before the page is ready, when FAB sets up its widgets.
+(function ($) {
+    var block = document.getElementById("libnet-texts");
+    if (!block) { return; }
+    var texts = JSON.parse(block.textContent);
+
+    if ($.fn.select2) {
+        $.fn.select2.defaults.set("language", {
+            noResults: function () { return texts.noResults; },
+            searching: function () { return texts.searching; },
+            loadingMore: function () { return texts.loadingMore; },
+            errorLoading: function () { return texts.errorLoading; },
+            removeAllItems: function () { return texts.removeAllItems; }
+        });
+    }
+
+    if ($.fn.datepicker && texts.lang && texts.lang !== "en" && window.Intl) {
+        var names = function (options, dates) {
+            var format = new Intl.DateTimeFormat(texts.lang, options);
+            return dates.map(function (date) { return format.format(date); });
+        };
+        var capital = function (text) { return text.charAt(0).toUpperCase() + text.slice(1); };
+        var months = [], week = [];
+        for (var m = 0; m < 12; m++) { months.push(new Date(2024, m, 1)); }
+        for (var d = 0; d < 7; d++) { week.push(new Date(2024, 0, 7 + d)); }  // a Sunday first
+        $.fn.datepicker.dates[texts.lang] = {
+            days: names({weekday: "long"}, week),
+            daysShort: names({weekday: "short"}, week),
+            daysMin: names({weekday: "short"}, week),
+            months: names({month: "long"}, months).map(capital),
+            monthsShort: names({month: "short"}, months),
+            today: "", clear: "", titleFormat: "MM yyyy", weekStart: 1
+        };
+        $.fn.datepicker.defaults.language = texts.lang;
+    }
+
+    if (typeof window.ab_alert === "function") {  // FAB's actions alert in English
+        var alert = window.ab_alert;
+        window.ab_alert = function (text) { return alert((texts.alerts || {})[text] || text); };
+    }
+})(jQuery);
