@@ -6,9 +6,11 @@ Russian. A visitor who is not signed in (the login page) follows the browser, or
 language picked from the menu in that browser session.
 """
 import datetime
+import functools
 
+from babel.numbers import format_decimal
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_decimal, get_locale, gettext, ngettext
+from flask_babel import format_date, get_locale, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import Boolean, Date, Numeric, inspect, select, update
 
@@ -45,20 +47,12 @@ def _candidates(languages):
 
 
 def tenant_locale(account) -> str | None:
-    """The default language of the account's tenant (of its library's, for branch staff)."""
-    from app.models import Library, Tenant
-    from app.tenancy.session import unrestricted
-
-    if account.tenant_id is not None:
-        tenant = account.tenant_id
-    elif account.library_id is not None:
-        tenant = select(Library.tenant_id).where(Library.id == account.library_id).scalar_subquery()
-    else:
-        return None
-    # The tenant row is tenant data: read only this one value, past the session rule, and
-    # flush nothing while the rule is off.
-    with db.session.no_autoflush, unrestricted(db.session):
-        value = db.session.scalar(select(Tenant.default_locale).where(Tenant.id == tenant))
+    """The default language of the account's tenant (of its library's, for branch staff).
+    The rows were loaded with the user and its scope (app.security.manager), before
+    this runs: reading them costs no query."""
+    with db.session.no_autoflush:
+        tenant = account.library.tenant if account.library_id is not None else account.tenant
+    value = tenant.default_locale if tenant is not None else None
     return value.name if value is not None else None
 
 
@@ -94,7 +88,14 @@ def format_day(value: datetime.date | None) -> str:
 
 
 def format_number(value) -> str:
-    return "" if value is None else format_decimal(value)
+    return "" if value is None else _decimal(value, str(get_locale()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _decimal(value, locale: str) -> str:
+    # A pure function of its arguments, and Babel's formatting is slow: a region's
+    # dashboard prints a few thousand numbers, mostly the same small ones.
+    return format_decimal(value, locale=locale)
 
 
 def format_yes_no(value) -> str:

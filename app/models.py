@@ -37,7 +37,7 @@ class Tenant(Versioned, Model):
     id = Column(Integer, primary_key=True)
     kind = choice(TenantKind, nullable=False)
     parent_id = Column(Integer, ForeignKey("tenant.id", name="fk_tenant_parent"), index=True)
-    parent = relationship("Tenant", remote_side=[id], lazy="selectin")
+    parent = relationship("Tenant", remote_side=[id])
     name = Column(String(150), nullable=False)
     code = Column(String(20), nullable=False)
     default_locale = choice(Locale, nullable=False, default=Locale.ru)
@@ -166,7 +166,7 @@ class ContestEntry(LibraryOwned, Model):
     id = Column(Integer, primary_key=True)
     contest_id = Column(Integer, ForeignKey("contest.id", name="fk_contest_entry_contest"),
                         nullable=False)
-    contest = relationship("Contest", lazy="selectin")
+    contest = relationship("Contest")
     nomination = Column(String(255))
     title = Column(String(255), nullable=False)
     submitted_on = Column(Date)

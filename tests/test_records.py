@@ -30,6 +30,22 @@ def test_director_opens_every_list(as_user, resource):
     assert f"/{view}view/show/{first}" in text_of(response)
 
 
+@pytest.mark.parametrize("resource", RESOURCES)
+@pytest.mark.parametrize("username", ["zal.methodologist", "zal.branch", "admin"])
+def test_a_longer_page_costs_no_more_queries(app, as_user, resource, username):
+    """Five rows or a hundred: the same statements, each relation a list shows loaded
+    once for the whole page (a query per row would grow with the page)."""
+    from .test_reports import _statements
+
+    client, view, name = as_user(username), resource.replace("_", ""), resource.title().replace("_", "")
+    short, long = (f"/{view}view/list/?psize_{name}View=5", f"/{view}view/list/?psize_{name}View=100")
+    rows = [text_of(client.get(url)).count(f"/{view}view/show/") for url in (short, long)]
+    assert rows[0] < rows[1] or rows[1] <= 5, rows  # the demo has more rows than the short page
+    assert _statements(app, client, short) == _statements(app, client, long)
+    api = f"/api/v1/{resource}/?q=(page_size:%d)"
+    assert _statements(app, client, api % 5) == _statements(app, client, api % 100)
+
+
 def test_director_sees_the_district_libraries(as_user):
     page = text_of(as_user("zal.director").get("/libraryview/list/?psize_LibraryView=100"))
     assert "Межпоселенческая районная библиотека" in page

@@ -7,7 +7,6 @@ from flask import abort
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import get_locale
-from sqlalchemy.orm import joinedload
 
 from app.choices import Choice
 from app.extensions import db
@@ -76,9 +75,7 @@ class Exportable:
         filters = self.datamodel.get_filters(self.search_columns)
         get_filter_args(filters)
         order = get_order_args().get(type(self).__name__) or self.base_order or ("", "")
-        related = [joinedload(getattr(self.model, column)) for column in columns
-                   if self.datamodel.is_relation_many_to_one(column)]
-        query = session.query(self.model).options(*related)
+        query = session.query(self.model)  # apply_all loads the related rows the list shows
         query = self.datamodel.apply_all(query, filters.get_joined_filters(self._base_filters), *order)
         return query.yield_per(BATCH)
 

@@ -4,9 +4,11 @@ from flask import current_app, g
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from app.tenancy.scope import scope_for
-from app.tenancy.session import ORM_LAYER_KEY, set_scope, unrestricted
+from app.tenancy.scope import EVERYTHING, NOTHING, scope_for
+from app.tenancy.session import ORM_LAYER_KEY, set_scope
 
 from .models import Account
 
@@ -21,6 +23,28 @@ class SecurityManager(FabSecurityManager):
         """Create the roles of app.security.roles with their permissions, and Admin, Public."""
         BaseSecurityManager.create_db(self)
 
+    def get_user_by_id(self, pk):
+        """The user with what every request reads of it (roles, groups, node) in one query."""
+        return self.session.scalars(
+            select(Account).where(Account.id == pk).options(
+                joinedload(Account.roles), joinedload(Account.groups),
+                joinedload(Account.tenant), joinedload(Account.library))
+        ).unique().one_or_none()
+
+    def _has_access_builtin_roles(self, role, permission_name, view_name):
+        # Every role is builtin (app.security.roles) and fixed for the process's life,
+        # so each answer is worked out once, not by regular expressions on every menu item.
+        key = (role.name, permission_name, view_name)
+        answer = self._builtin_answers.get(key)
+        if answer is None:
+            answer = self._builtin_answers[key] = super()._has_access_builtin_roles(
+                role, permission_name, view_name)
+        return answer
+
+    @property
+    def _builtin_answers(self) -> dict:
+        return self.__dict__.setdefault("_builtin_answers_memo", {})
+
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
         g.login_succeeded = user is not None  # others count against the login limits
@@ -29,9 +53,14 @@ class SecurityManager(FabSecurityManager):
     def before_request(self):
         super().before_request()  # sets g.user from the session cookie
         session = self.appbuilder.session
-        with unrestricted(session):
+        # The user and its part of the network are read with everything in view, then the
+        # request's scope replaces that view (on PostgreSQL: one set_config each).
+        scope = NOTHING
+        set_scope(session, EVERYTHING)
+        try:
             scope = scope_for(session, self._request_user())
-        set_scope(session, scope)
+        finally:
+            set_scope(session, scope)
         session.info[ORM_LAYER_KEY] = current_app.config["TENANCY_ORM_LAYER"]
 
     @staticmethod

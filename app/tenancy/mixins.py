@@ -1,7 +1,8 @@
 """Column mixins that mark a mapped class as tenant data.
 
-Many-to-one relations load "selectin": a page of 25 rows costs one more query per
-relation, not one per row.
+Many-to-one relations load when first read: a list loads the ones it shows, with one
+query per relation for the whole page (RecordInterface.eager), and a row's tenant is
+usually already in the session (no query at all).
 
 Every tenant-owned row carries its own `tenant_id` (DESIGN.md): filters, indexes and
 row-level security policies stay uniform, and the schema is ready to be distributed
@@ -37,7 +38,7 @@ class TenantOwned(Versioned):
     @declared_attr
     def tenant(cls):
         # Read-only for rows of a library: their tenant follows the library.
-        return relationship("Tenant", viewonly=issubclass(cls, LibraryOwned), lazy="selectin")
+        return relationship("Tenant", viewonly=issubclass(cls, LibraryOwned))
 
 
 class LibraryOwned(TenantOwned):
@@ -53,7 +54,7 @@ class LibraryOwned(TenantOwned):
 
     @declared_attr
     def library(cls):
-        return relationship("Library", foreign_keys=[cls.tenant_id, cls.library_id], lazy="selectin")
+        return relationship("Library", foreign_keys=[cls.tenant_id, cls.library_id])
 
     @declared_attr.directive
     def __table_args__(cls):

@@ -78,10 +78,17 @@ def _add_scope_to_statement(state):
     scope = current_scope(state.session)
     if scope.unrestricted or not state.session.info.get(ORM_LAYER_KEY, True):
         return
-    state.statement = state.statement.options(*(
-        with_loader_criteria(cls, scope.read_clause(cls), include_aliases=True)
-        for cls in tenant_classes()
-    ))
+    state.statement = state.statement.options(*_read_options(scope))
+
+
+def _read_options(scope: Scope) -> tuple:
+    """The loader criteria of a scope, built once for all the statements of its session."""
+    options = scope.__dict__.get("_read_options")
+    if options is None:  # a frozen dataclass: kept beside its fields, not as one
+        options = scope.__dict__["_read_options"] = tuple(
+            with_loader_criteria(cls, scope.read_clause(cls), include_aliases=True)
+            for cls in tenant_classes())
+    return options
 
 
 # -- writes --------------------------------------------------------------------
