@@ -69,6 +69,24 @@ def test_director_adds_and_edits_a_club(as_user):
     assert client.delete(f"/api/v1/club/{club}").status_code == 200
 
 
+def test_an_entry_not_judged_yet_stays_unjudged_when_its_form_is_saved(as_user):
+    client = as_user("zal.director")
+    entries = client.get("/api/v1/contest_entry/?q=(page_size:100)").get_json()["result"]
+    entry = next(e for e in entries if e["result"] is None)
+    form = text_of(client.get(f"/contestentryview/edit/{entry['id']}"))
+    result = re.search(r'<select[^>]*id="result".*?</select>', form, re.S)[0]
+    assert re.search(r'<option selected value="">', result), result  # not the first place
+    assert not re.search(r'<option selected value="[a-z]', result)
+    version = re.search(r'id="version"[^>]*value="(\d+)"', form) or re.search(r'value="(\d+)"[^>]*id="version"', form)
+    response = client.post(f"/contestentryview/edit/{entry['id']}", data={
+        "title": entry["title"], "contest": entry["contest"]["id"], "library": entry["library"]["id"],
+        "submitted_on": entry["submitted_on"] or "", "nomination": "Новая номинация", "result": "",
+        "version": version[1]})
+    assert response.status_code == 302
+    saved = client.get(f"/api/v1/contest_entry/{entry['id']}").get_json()["result"]
+    assert (saved["nomination"], saved["result"]) == ("Новая номинация", None)
+
+
 def test_deleting_a_library_with_staff_is_refused_with_a_reason(as_user, owner_engine):
     client = as_user("zal.director")
     library = find_id(client, "library", name="Межпоселенческая районная библиотека")

@@ -5,17 +5,18 @@ Accounts are not tenant data (an Admin belongs to no tenant), so the session rul
 does not cover them; this screen's data interface applies the scope to every read
 it makes instead, list and record alike.
 """
-from flask import g
-from flask_appbuilder import ModelView
+from flask import abort, g
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.i18n import formatters
-from app.tenancy.filters import WritableInScope
 from app.views.base import KnownActionsOnly
+from app.views.relations import choices_response, with_ajax_relations
 from app.tenancy.session import current_scope
 from app.validation import RecordInterface
 
@@ -74,8 +75,19 @@ def _with_account_rules(form_class):
     return type(form_class.__name__, (form_class,), {"validate": validate})
 
 
+def role_label(role) -> str:
+    return str(LABELS.get(role.name, role.name))
+
+
 def role_names(roles) -> str:
-    return ", ".join(str(LABELS.get(role.name, role.name)) for role in roles)
+    return ", ".join(role_label(role) for role in roles)
+
+
+def _translated_roles(form_class):
+    """The roles field lists the roles by their names in the user's language."""
+    field = form_class.roles
+    roles = UnboundField(field.field_class, *field.args, **{**field.kwargs, "get_label": role_label})
+    return type(form_class.__name__, (form_class,), {"roles": roles})
 
 
 class AccountView(KnownActionsOnly, ModelView):
@@ -99,17 +111,28 @@ class AccountView(KnownActionsOnly, ModelView):
         "conf_password": PasswordField(_l("Confirm password"), validators=[
             EqualTo("password", message=_l("The passwords do not match."))]),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "tenant": [["id", WritableInScope, None]],
-        "library": [["id", WritableInScope, None]],
-        "roles": [["name", NameIn, ASSIGNABLE]],
-    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"roles": [["name", NameIn, ASSIGNABLE]]}
+    method_permission_name = {"choices": "list"}
 
     def __init__(self, **kwargs):
         self.formatters_columns = {**formatters(Account), "roles": role_names}
         super().__init__(**kwargs)
-        self.add_form = _with_account_rules(self.add_form)
-        self.edit_form = _with_account_rules(self.edit_form)
+        # The organisation and library fields search the server, among the places the
+        # user may attach an account to (a network holds tens of thousands of libraries).
+        choices = f"{type(self).__name__}.choices"
+        self.add_form = _with_account_rules(_translated_roles(with_ajax_relations(
+            self.add_form, Account, choices, for_form=True)))
+        self.edit_form = _with_account_rules(_translated_roles(with_ajax_relations(
+            self.edit_form, Account, choices, for_form=True)))
+        self.search_form = with_ajax_relations(self.search_form, Account, choices, for_form=False)
+
+    @expose("/choices/<column>")
+    @has_access
+    def choices(self, column):
+        """One page of the organisations or libraries the fields may offer (select2)."""
+        if column not in ("tenant", "library"):
+            abort(404)
+        return choices_response(Account, column)
 
     def pre_add(self, item):
         self.pre_update(item)

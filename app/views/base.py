@@ -38,7 +38,16 @@ LABELS = {
 
 
 class ChoiceField(EnumField):
-    """FAB's EnumField, with a wrong choice reported on the field instead of a 500."""
+    """FAB's EnumField, with a wrong choice reported on the field instead of a 500, and
+    for a value that may be unset (an entry not judged yet) an empty choice: without it
+    the first choice shows as chosen, and saving the form stores it."""
+
+    def __init__(self, *args, blank=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if blank:
+            coerce = self.coerce
+            self.coerce = lambda value: None if value in ("", None) else coerce(value)
+            self.choices = [("", "—"), *self.choices]
 
     def pre_validate(self, form):
         try:
@@ -79,7 +88,8 @@ def with_rules(form_class, model):
         current = form_is_current(form, model)  # an edit begun before someone else's save
         return valid and current
 
-    fields = {name: UnboundField(ChoiceField, *f.args, **f.kwargs)
+    columns = model.__table__.columns
+    fields = {name: UnboundField(ChoiceField, *f.args, blank=name in columns and columns[name].nullable, **f.kwargs)
               for name, f in getmembers(form_class, lambda f: isinstance(f, UnboundField))
               if f.field_class is EnumField}
     return type(form_class.__name__, (form_class,), {"validate": validate, **fields})
@@ -151,6 +161,9 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
         assert_writable(self.datamodel.session, item)
 
     def pre_delete(self, item):
+        # FAB records the page in its history only after a delete it made: a refused one
+        # must be recorded too, or the redirect after it goes one page too far back.
+        self.update_redirect()
         assert_writable(self.datamodel.session, item)
         message = dependents_message(self.datamodel.session, item)
         if message:

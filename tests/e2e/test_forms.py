@@ -1,20 +1,16 @@
-"""Bugs the scenarios ran into, in code these tests may not change: each test says what a
-user should see, and is expected to fail until the bug is fixed (then it shows as XPASS:
-drop its xfail mark)."""
+"""What the scenarios once ran into, in the forms: where a refused delete leaves the user,
+a value that may stay unset, and the account form in the user's language."""
 import re
 
-import pytest
 
 try:
     from playwright.sync_api import expect
 except ImportError:  # the server fixture skips (or in CI fails) the tests, saying why
     expect = None
 
-QUICK_MS = 1_500  # these pages have loaded already: no need to wait for a change that will not come
+QUICK_MS = 1_500  # these pages have loaded already: what they show will not change
 
 
-@pytest.mark.xfail(raises=AssertionError, reason="a refused delete skips FAB's update_redirect, so the redirect after it goes "
-                          "one page too far back (BaseCRUDView._delete; RecordView.pre_delete raises)")
 def test_a_refused_delete_leaves_the_user_on_the_list(web):
     page = web.page(locale="bg-BG")
     web.login(page, "sz.director")
@@ -25,8 +21,6 @@ def test_a_refused_delete_leaves_the_user_on_the_list(web):
     expect(page).to_have_url(re.compile(r"/libraryview/list/"), timeout=QUICK_MS)
 
 
-@pytest.mark.xfail(raises=AssertionError, reason="a nullable choice (ContestEntry.result) gets no empty option in the form: "
-                          "the first choice shows as chosen and is saved (app/views/base.py with_rules)")
 def test_saving_an_entry_not_judged_yet_keeps_it_unjudged(web):
     entry = "Сельская библиотека: вчера, сегодня, завтра"
     page = web.page()
@@ -41,8 +35,6 @@ def test_saving_an_entry_not_judged_yet_keeps_it_unjudged(web):
     expect(web.row(page, entry).locator("td").last).to_have_text("", timeout=QUICK_MS)
 
 
-@pytest.mark.xfail(raises=AssertionError, reason="the account form lists role names as stored (English) and shows FAB's "
-                          "'__None' for an empty organisation or library (app/security/users.py)")
 def test_the_account_form_speaks_the_users_language(web):
     page = web.page(locale="bg-BG")
     web.login(page, "maglizh.director")
