@@ -2,7 +2,6 @@
 used by the API; the member value is the label shown to people, in their language."""
 import enum
 
-from flask_babel import gettext
 from markupsafe import escape
 
 
@@ -11,7 +10,9 @@ class _l(str):
     (A plain str subclass: enum members hash it at import, before any app exists.)"""
 
     def __str__(self) -> str:
-        return str.__str__(gettext(str.__str__(self)))
+        from app.i18n import translations  # the catalog of the request, found once
+
+        return str.__str__(translations().ugettext(str.__str__(self)))
 
 
 class Choice(enum.Enum):

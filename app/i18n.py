@@ -9,8 +9,8 @@ import datetime
 import functools
 
 from babel.numbers import format_decimal
-from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, get_locale, gettext, ngettext
+from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import format_date, get_locale, get_translations, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import Boolean, Date, Numeric, inspect, select, update
 
@@ -22,9 +22,28 @@ DATE_PATTERNS = {"ru": "dd.MM.yyyy", "bg": "dd.MM.yyyy"}
 
 
 def init_app(app) -> None:
-    """Replace FAB's locale selector (URL argument, then session) with ours."""
+    """Replace FAB's locale selector (URL argument, then session) with ours, and give
+    the templates a gettext that finds the request's catalog once."""
     app.extensions["babel"].locale_selector = select_locale
     app.before_request(_before_request)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def translations():
+    """The request's catalog. A page translates a few hundred strings, and Flask-Babel
+    looks the catalog up anew for each; the language is settled before any is shown."""
+    if not has_app_context():
+        return get_translations()
+    found = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
 
 
 def select_locale() -> str | None:

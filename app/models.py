@@ -38,6 +38,7 @@ class Tenant(Versioned, Model):
     kind = choice(TenantKind, nullable=False)
     parent_id = Column(Integer, ForeignKey("tenant.id", name="fk_tenant_parent"), index=True)
     parent = relationship("Tenant", remote_side=[id])
+    children = relationship("Tenant", viewonly=True)  # read with a user's node (app.security.manager)
     name = Column(String(150), nullable=False)
     code = Column(String(20), nullable=False)
     default_locale = choice(Locale, nullable=False, default=Locale.ru)

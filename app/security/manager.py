@@ -7,6 +7,7 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.models import Library, Tenant
 from app.tenancy.scope import EVERYTHING, NOTHING, scope_for
 from app.tenancy.session import ORM_LAYER_KEY, set_scope
 
@@ -24,11 +25,15 @@ class SecurityManager(FabSecurityManager):
         BaseSecurityManager.create_db(self)
 
     def get_user_by_id(self, pk):
-        """The user with what every request reads of it (roles, groups, node) in one query."""
+        """The user with what every request reads of it, in one query: roles, groups, and
+        its node with the node's parent and children (its scope, app.tenancy.scope)."""
+        node = joinedload(Account.tenant)
+        library_node = joinedload(Account.library).joinedload(Library.tenant)
         return self.session.scalars(
             select(Account).where(Account.id == pk).options(
                 joinedload(Account.roles), joinedload(Account.groups),
-                joinedload(Account.tenant), joinedload(Account.library))
+                node.joinedload(Tenant.parent), node.joinedload(Tenant.children),
+                library_node.joinedload(Tenant.parent))
         ).unique().one_or_none()
 
     def _has_access_builtin_roles(self, role, permission_name, view_name):

@@ -1,8 +1,8 @@
 """Column mixins that mark a mapped class as tenant data.
 
-Many-to-one relations load when first read: a list loads the ones it shows, with one
-query per relation for the whole page (RecordInterface.eager), and a row's tenant is
-usually already in the session (no query at all).
+Many-to-one relations load when first read: a list joins the ones it shows into its
+own query (RecordInterface.eager), and a row's tenant is usually in the session
+already, loaded with the user (no query at all).
 
 Every tenant-owned row carries its own `tenant_id` (DESIGN.md): filters, indexes and
 row-level security policies stay uniform, and the schema is ready to be distributed

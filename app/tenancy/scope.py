@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import false
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,6 @@ class Scope:
         return tenant_id in self.visible
 
 
-# The session's list of the tenant rows scope_for read: held for the request, since the
-# session's identity map keeps only rows something else refers to.
-SCOPE_TENANTS_KEY = "tenancy.scope_tenants"
-
 EVERYTHING = Scope(visible=None)
 NOTHING = Scope(visible=frozenset())
 
@@ -84,11 +80,9 @@ NOTHING = Scope(visible=frozenset())
 def scope_for(session, user) -> Scope:
     """The scope of `user` (None or anonymous: nothing). Admins see everything.
 
-    One query reads the user's node, its children and its parent as rows, and the
-    session keeps them for the request (SCOPE_TENANTS_KEY): a row's tenant, a branch
-    librarian's district and the tenant's language then load with no query of their own.
+    The user's node, its parent and its children come loaded with the user, in the same
+    query (SecurityManager.get_user_by_id); read otherwise, they load here.
     """
-    from app.models import Tenant
     from app.security.roles import field_rules
 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -96,24 +90,15 @@ def scope_for(session, user) -> Scope:
     if any(role.name == "Admin" for role in user.roles):
         return EVERYTHING
     library_id = getattr(user, "library_id", None)
-    node = user.library.tenant_id if library_id is not None else user.tenant_id
+    node = user.library.tenant if library_id is not None else user.tenant
     if node is None:
         return NOTHING
     fields, frozen = field_rules([role.name for role in user.roles])
-    parent_of_node = select(Tenant.parent_id).where(Tenant.id == node).scalar_subquery()
-    rows = session.scalars(select(Tenant).where(
-        or_(Tenant.id == node, Tenant.parent_id == node, Tenant.id == parent_of_node))).all()
-    session.info[SCOPE_TENANTS_KEY] = rows
-    parents = {row.id: row.parent_id for row in rows}
-    if node not in parents:
-        return NOTHING
-    tree = {row.id for row in rows if row.id == node or row.parent_id == node}
-    ancestors, parent = set(), parents[node]
-    while parent is not None and parent not in ancestors:
-        ancestors.add(parent)
-        if parent not in parents:  # a network deeper than region > district
-            parents[parent] = session.scalar(select(Tenant.parent_id).where(Tenant.id == parent))
-        parent = parents[parent]
+    ancestors, parent = set(), node.parent
+    while parent is not None and parent.id not in ancestors:
+        ancestors.add(parent.id)
+        parent = parent.parent
     if library_id is not None:  # branch staff see their district, write their library
-        return Scope(frozenset({node}), frozenset(ancestors), node, library_id, fields, frozen)
-    return Scope(frozenset(tree), frozenset(ancestors), node, None, fields, frozen)
+        return Scope(frozenset({node.id}), frozenset(ancestors), node.id, library_id, fields, frozen)
+    tree = {node.id, *(child.id for child in node.children)}
+    return Scope(frozenset(tree), frozenset(ancestors), node.id, None, fields, frozen)
