@@ -25,16 +25,20 @@ class SecurityManager(FabSecurityManager):
         BaseSecurityManager.create_db(self)
 
     def get_user_by_id(self, pk):
-        """The user with what every request reads of it, in one query: roles, groups, and
-        its node with the node's parent and children (its scope, app.tenancy.scope)."""
+        """The user with what every request reads of it, in one query: its roles, and its
+        node with the node's parent and children (its scope, app.tenancy.scope)."""
         node = joinedload(Account.tenant)
         library_node = joinedload(Account.library).joinedload(Library.tenant)
         return self.session.scalars(
             select(Account).where(Account.id == pk).options(
-                joinedload(Account.roles), joinedload(Account.groups),
-                node.joinedload(Tenant.parent), node.joinedload(Tenant.children),
-                library_node.joinedload(Tenant.parent))
+                joinedload(Account.roles), node.joinedload(Tenant.parent),
+                node.joinedload(Tenant.children), library_node.joinedload(Tenant.parent))
         ).unique().one_or_none()
+
+    def get_user_roles(self, user):
+        # A user's roles are the account's own: the scope (app.tenancy.scope) knows no
+        # other, so FAB's group roles must not grant what the scope would not follow.
+        return user.roles if user.is_authenticated else [self.get_public_role()]
 
     def _has_access_builtin_roles(self, role, permission_name, view_name):
         # Every role is builtin (app.security.roles) and fixed for the process's life,
