@@ -1,5 +1,7 @@
 """The security manager: FAB's, with users attached to a node of the network and
 every request's database session scoped to what its user may see."""
+from types import SimpleNamespace
+
 from flask import current_app, g
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
@@ -34,6 +36,14 @@ class SecurityManager(FabSecurityManager):
                 joinedload(Account.roles), node.joinedload(Tenant.parent),
                 node.joinedload(Tenant.children), library_node.joinedload(Tenant.parent))
         ).unique().one_or_none()
+
+    def is_item_public(self, permission_name, view_name):
+        # FAB reads the Public role's permissions from the database on every API call;
+        # Public is a builtin role (app.security.roles), answered in memory.
+        public = self.auth_role_public
+        if public in self.builtin_roles:
+            return self._has_access_builtin_roles(SimpleNamespace(name=public), permission_name, view_name)
+        return super().is_item_public(permission_name, view_name)
 
     def get_user_roles(self, user):
         # A user's roles are the account's own: the scope (app.tenancy.scope) knows no

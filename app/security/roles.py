@@ -8,6 +8,7 @@ to, so a Director attached to a region is the regional director.
 from flask_babel import lazy_gettext as _l
 
 ADMIN = "Admin"
+PUBLIC = "Public"  # the visitor who is not signed in (AUTH_ROLE_PUBLIC)
 DIRECTOR = "Director"
 METHODOLOGIST = "Methodologist"
 BRANCH = "Branch staff"
@@ -94,8 +95,9 @@ def field_rules(roles: list[str]) -> tuple[dict, dict]:
 
 def fab_roles() -> dict[str, list[tuple[str, str]]]:
     """FAB_ROLES: each role's (view, permission) pairs, generated from GRANTS."""
-    # Admin is built in too: its checks run in memory, not as a query per menu item.
-    roles = {ADMIN: [(".*", ".*")]}
+    # Admin is built in too: its checks run in memory, not as a query per menu item. So is
+    # Public, the visitor who is not signed in: it may open nothing but the login page.
+    roles = {ADMIN: [(".*", ".*")], PUBLIC: []}
     for role, grants in GRANTS.items():
         pairs = list(COMMON)
         for record, actions in grants.items():
