@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import false
+from sqlalchemy import ARRAY, Integer, any_, bindparam, false
 
 
 @dataclass(frozen=True)
@@ -38,14 +38,18 @@ class Scope:
             return self.visible | self.ancestors
         return self.visible
 
-    def read_clause(self, cls):
-        """The SQL condition a row of `cls` must meet to be seen in this scope."""
+    def read_clause(self, cls, *, as_array: bool = False):
+        """The SQL condition a row of `cls` must meet to be seen in this scope. With
+        `as_array` (PostgreSQL), the tenant ids are one array parameter, not one each:
+        a region's thirty-one ids cost a statement less to build and to plan."""
         ids = self.readable(cls)
         if ids is None:
             return None
         if not ids:
             return false()
-        clause = getattr(cls, cls.__tenant_keys__[0]).in_(sorted(ids))
+        column = getattr(cls, cls.__tenant_keys__[0])
+        clause = column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer))) if as_array \
+            else column.in_(sorted(ids))
         if self.library_id and getattr(cls, "__private_to_library__", False):
             clause = clause & (cls.library_id == self.library_id)
         return clause

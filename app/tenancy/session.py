@@ -78,15 +78,17 @@ def _add_scope_to_statement(state):
     scope = current_scope(state.session)
     if scope.unrestricted or not state.session.info.get(ORM_LAYER_KEY, True):
         return
-    state.statement = state.statement.options(*_read_options(scope))
+    as_array = state.session.get_bind().dialect.name == "postgresql"
+    state.statement = state.statement.options(*_read_options(scope, as_array))
 
 
-def _read_options(scope: Scope) -> tuple:
+def _read_options(scope: Scope, as_array: bool) -> tuple:
     """The loader criteria of a scope, built once for all the statements of its session."""
-    options = scope.__dict__.get("_read_options")
+    key = f"_read_options_{as_array}"
+    options = scope.__dict__.get(key)
     if options is None:  # a frozen dataclass: kept beside its fields, not as one
-        options = scope.__dict__["_read_options"] = tuple(
-            with_loader_criteria(cls, scope.read_clause(cls), include_aliases=True)
+        options = scope.__dict__[key] = tuple(
+            with_loader_criteria(cls, scope.read_clause(cls, as_array=as_array), include_aliases=True)
             for cls in tenant_classes())
     return options
 
