@@ -451,21 +451,22 @@ NETWORK = [
     ),
 ]
 
-# One account per role and level: (username, role, tenant code, library name or None).
+# One account per role and level: (username, role, tenant code, library name or None, name).
+# The names are made up.
 ACCOUNTS = [
-    ("admin", ADMIN, None, None),
-    ("orel.director", DIRECTOR, "ORL", None),
-    ("orel.methodologist", METHODOLOGIST, "ORL", None),
-    ("orel.viewer", VIEWER, "ORL", None),
-    ("zal.director", DIRECTOR, "ORL-ZAL", None),
-    ("zal.methodologist", METHODOLOGIST, "ORL-ZAL", None),
-    ("zal.viewer", VIEWER, "ORL-ZAL", None),
-    ("zal.branch", BRANCH, "ORL-ZAL", "Бортновская сельская библиотека"),
-    ("kir.director", DIRECTOR, "IRK-KIR", None),
-    ("sz.director", DIRECTOR, "SZR", None),
-    ("sz.methodologist", METHODOLOGIST, "SZR", None),
-    ("maglizh.director", DIRECTOR, "SZR-MGL", None),
-    ("maglizh.branch", BRANCH, "SZR-MGL", "Библиотека при НЧ „Светлина 1899“"),
+    ("admin", ADMIN, None, None, ("Администратор", "сервиса")),
+    ("orel.director", DIRECTOR, "ORL", None, ("Елена", "Воронцова")),
+    ("orel.methodologist", METHODOLOGIST, "ORL", None, ("Ирина", "Соколова")),
+    ("orel.viewer", VIEWER, "ORL", None, ("Павел", "Лебедев")),
+    ("zal.director", DIRECTOR, "ORL-ZAL", None, ("Татьяна", "Климова")),
+    ("zal.methodologist", METHODOLOGIST, "ORL-ZAL", None, ("Светлана", "Орлова")),
+    ("zal.viewer", VIEWER, "ORL-ZAL", None, ("Андрей", "Гусев")),
+    ("zal.branch", BRANCH, "ORL-ZAL", "Бортновская сельская библиотека", ("Нина", "Жукова")),
+    ("kir.director", DIRECTOR, "IRK-KIR", None, ("Людмила", "Зайцева")),
+    ("sz.director", DIRECTOR, "SZR", None, ("Мария", "Иванова")),
+    ("sz.methodologist", METHODOLOGIST, "SZR", None, ("Десислава", "Петкова")),
+    ("maglizh.director", DIRECTOR, "SZR-MGL", None, ("Стефка", "Димова")),
+    ("maglizh.branch", BRANCH, "SZR-MGL", "Библиотека при НЧ „Светлина 1899“", ("Йорданка", "Колева")),
 ]
 
 
@@ -562,13 +563,14 @@ def _accounts(tenants: dict, libraries: dict):
     if generated:
         password = secrets.token_urlsafe(9)
     out = []
-    for username, role, code, library_name in ACCOUNTS:
+    for username, role, code, library_name, (first_name, last_name) in ACCOUNTS:
         tenant = tenants[code] if code else None
         library = libraries[code, library_name] if library_name else None
         user = sm.find_user(username=username)
         if user is None:  # ids, not names: a library name may recur in another district
             create_user(username, role, tenant=tenant.id if tenant else None,
-                        library=library.id if library else None, password=password)
+                        library=library.id if library else None, password=password,
+                        first_name=first_name, last_name=last_name)
         elif os.environ.get("DEMO_PASSWORD") and not check_password_hash(user.password, password):
             sm.reset_password(user.id, password)  # only a change is a change (and is audited)
         out.append((username, role, str(library or tenant or "—")))

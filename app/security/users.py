@@ -7,6 +7,7 @@ it makes instead, list and record alike.
 """
 from flask import abort, g
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug.security import generate_password_hash
@@ -107,8 +108,9 @@ class AccountView(KnownActionsOnly, ModelView):
         "password": _l("Password"), "conf_password": _l("Confirm password"),
     }
     add_form_extra_fields = {
-        "password": PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=128), PasswordPolicy()]),
-        "conf_password": PasswordField(_l("Confirm password"), validators=[
+        "password": PasswordField(_l("Password"), widget=BS3PasswordFieldWidget(),
+                                  validators=[DataRequired(), Length(min=10, max=128), PasswordPolicy()]),
+        "conf_password": PasswordField(_l("Confirm password"), widget=BS3PasswordFieldWidget(), validators=[
             EqualTo("password", message=_l("The passwords do not match."))]),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {"roles": [["name", NameIn, ASSIGNABLE]]}
