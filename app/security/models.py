@@ -1,7 +1,14 @@
 """The user account, attached to one node of the network: a region, a district or a library."""
+import unicodedata
+
 from flask_appbuilder.security.sqla.models import User as FabUser
-from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import relationship
+
+
+def account_key(value: str | None) -> str | None:
+    """A user name or e-mail as sign-in compares it: case-folded in every alphabet."""
+    return unicodedata.normalize("NFKC", value or "").strip().casefold() or None
 
 
 class Account(FabUser):
@@ -9,5 +16,22 @@ class Account(FabUser):
     tenant_id = Column(Integer, ForeignKey("tenant.id", name="fk_ab_user_tenant"), index=True)
     library_id = Column(Integer, ForeignKey("library.id", name="fk_ab_user_library"), index=True)
     locale = Column(String(5))
+    username_key = Column(String(128), nullable=False)
+    email_key = Column(String(320))
+    # Counts password changes and resets: sessions and tokens of an older epoch are ended.
+    session_epoch = Column(Integer, nullable=False, server_default="0", default=0)
     tenant = relationship("Tenant", foreign_keys=[tenant_id], lazy="selectin")
     library = relationship("Library", foreign_keys=[library_id], lazy="selectin")
+
+
+# Unique whatever the case (sign-in ignores it); the keys are kept by the events below,
+# so every path that creates or renames an account (FAB's screens, its API, the CLI) has them.
+Index("uq_ab_user_username_key", Account.__table__.c.username_key, unique=True)
+Index("uq_ab_user_email_key", Account.__table__.c.email_key, unique=True)
+
+
+@event.listens_for(Account, "before_insert")
+@event.listens_for(Account, "before_update")
+def _fold_keys(mapper, connection, target):
+    target.username_key = account_key(target.username)
+    target.email_key = account_key(target.email)
