@@ -8,7 +8,7 @@ PORT ?= 8080
 WORKERS ?= $(if $(RATELIMIT_STORAGE_URI),2,1)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install migrate demo test-sqlite test-postgres clean e2e chromium
+.PHONY: run test install migrate demo test-sqlite test-postgres clean e2e chromium audit-tools
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -30,7 +30,7 @@ run: demo i18n-compile
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names an empty database;
 # then the browser tests, once (skipped when Chromium is missing, except with CI=true).
-test: install i18n-compile i18n-check
+test: install i18n-compile i18n-check audit-tools
 	TEST_DATABASE_URL= $(PY) -m pytest -q --ignore=tests/e2e
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
@@ -44,7 +44,7 @@ test: install i18n-compile i18n-check
 CHROMIUM ?= /usr/bin/chromium
 E2E = TEST_DATABASE_URL= CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider tests/e2e
 
-e2e: install i18n-compile chromium
+e2e: install i18n-compile chromium audit-tools
 	$(E2E)
 
 # Debian's Chromium, installed when missing (as root; Playwright's own browser download is never used).
@@ -53,6 +53,15 @@ chromium:
 		echo "== $(CHROMIUM) is missing: apt-get install -y chromium"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
+
+# The browser tests' audits (tests/e2e/test_audit.py): axe-core and the W3C checker vnu, from
+# the npm registry, as locked in tests/e2e/package-lock.json; vnu runs with the machine's Java.
+AUDIT_TOOLS := tests/e2e/node_modules/.installed
+audit-tools: $(AUDIT_TOOLS)
+$(AUDIT_TOOLS): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v java >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
+	npm ci --prefix tests/e2e --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_appbuilder import AppBuilder
 
 from . import errors, faults, i18n
-from .views import menu
+from .views import frame, menu
 from .extensions import db, migrate
 from .tenancy.session import unrestricted
 
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         appbuilder = AppBuilder(app, db.session, update_perms=False)
         i18n.init_app(app)
         menu.init_app(app)
+        frame.init_app(app)
         errors.init_app(app)
         faults.init_app(app)
         limits.init_app(appbuilder)
