@@ -21,6 +21,8 @@ install: $(VENV)/.installed
 migrate: install
 	$(FLASK) db upgrade
 
+# The demo goes into an empty database only: records deleted since stay deleted on the
+# next start (`flask --app wsgi demo load --force` tops it up).
 demo: migrate
 	$(FLASK) demo load
 

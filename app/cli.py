@@ -2,7 +2,7 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from .extensions import db
 from .tenancy.session import unrestricted
@@ -162,11 +162,24 @@ def demo_generate(districts, regions, seed):
 
 
 @demo.command("load")
-def demo_load():
-    """Build the demo network from the seeds (idempotent) and print the demo accounts."""
+@click.option("--force", is_flag=True,
+              help="Add whatever of the demo is missing even though the database holds data.")
+def demo_load(force):
+    """Build the demo network into an empty database and print the demo accounts.
+
+    A database that holds any region or district is left alone (`make run` calls this on
+    every start, and records a user deleted must stay deleted); --force tops it up."""
     from .demo import load
+    from .models import Tenant
 
     with unrestricted(db.session):
+        if not force:
+            tenants = db.session.scalar(select(func.count()).select_from(Tenant))
+            if tenants:
+                click.echo(f"The database holds data already ({tenants} regions and districts): "
+                           "the demo was not loaded. `flask demo load --force` adds whatever of "
+                           "it is missing, deleted records included.")
+                return
         accounts, password, generated = load()
     click.echo("Demo accounts (password: %s%s):" % (password, ", generated" if generated else ""))
     for username, role, node in accounts:

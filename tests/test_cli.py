@@ -70,3 +70,23 @@ def test_demo_load_is_idempotent_and_matches_the_seeds(app, owner_engine):
         assert count("SELECT count(*) FROM staff x JOIN tenant t ON t.id = x.tenant_id "
                      "AND x.education IN ('higher_library', 'higher_other')") == 9
         assert count("SELECT count(*) FROM club x JOIN tenant t ON t.id = x.tenant_id") == 15
+
+
+def test_demo_load_leaves_a_database_with_data_alone(app, owner_engine):
+    """`make run` loads the demo on every start: a record a user deleted stays deleted."""
+    club = "SELECT count(*) FROM club WHERE name = 'Ленские зори'"
+    result = run(app, "demo", "load")
+    assert result.exit_code == 0 and "the demo was not loaded" in result.output, result.output
+    with owner_engine.begin() as conn:
+        assert conn.scalar(text(club)) == 1
+        conn.execute(text("DELETE FROM club WHERE name = 'Ленские зори'"))
+    before = snapshot(owner_engine)
+    result = run(app, "demo", "load")
+    assert result.exit_code == 0 and "the demo was not loaded" in result.output, result.output
+    assert "Demo accounts" not in result.output
+    assert snapshot(owner_engine) == before
+    # --force tops the demo up: the deleted club comes back, and nothing is doubled.
+    result = run(app, "demo", "load", "--force")
+    assert result.exit_code == 0 and "Demo accounts" in result.output, result.output
+    with owner_engine.connect() as conn:
+        assert conn.scalar(text(club)) == 1
