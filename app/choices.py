@@ -87,3 +87,28 @@ class ContestResult(Choice):
     third_place = _l("3rd place")
     award = _l("Award")
     participant = _l("Participant")
+
+
+# The time zones of the networks served, by their IANA names (stored as such, and what the
+# API speaks): times are shown in the zone of the organisation a record belongs to.
+TIME_ZONES = {
+    "Europe/Kaliningrad": _l("Kaliningrad (UTC+2)"),
+    "Europe/Moscow": _l("Moscow (UTC+3)"),
+    "Europe/Samara": _l("Samara (UTC+4)"),
+    "Asia/Yekaterinburg": _l("Yekaterinburg (UTC+5)"),
+    "Asia/Omsk": _l("Omsk (UTC+6)"),
+    "Asia/Krasnoyarsk": _l("Krasnoyarsk (UTC+7)"),
+    "Asia/Irkutsk": _l("Irkutsk (UTC+8)"),
+    "Asia/Yakutsk": _l("Yakutsk (UTC+9)"),
+    "Asia/Vladivostok": _l("Vladivostok (UTC+10)"),
+    "Asia/Magadan": _l("Magadan (UTC+11)"),
+    "Asia/Kamchatka": _l("Kamchatka (UTC+12)"),
+    "Europe/Sofia": _l("Sofia (UTC+2)"),
+}
+# A new organisation's zone when none is given: its parent's, else by its language.
+DEFAULT_TIME_ZONE = {"bg": "Europe/Sofia"}
+FALLBACK_TIME_ZONE = "Europe/Moscow"
+
+
+def default_time_zone(locale) -> str:
+    return DEFAULT_TIME_ZONE.get(getattr(locale, "name", locale), FALLBACK_TIME_ZONE)

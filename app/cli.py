@@ -40,9 +40,10 @@ def _find(model, value, *columns):
 @click.option("--parent", help="The region of a district: its name or id.")
 @click.option("--code", help="A short unique code; made from the name when absent.")
 @click.option("--locale", type=click.Choice(["ru", "bg", "en"]), default="ru", show_default=True)
-def tenants_add(name, kind, parent, code, locale):
+@click.option("--time-zone", help="An IANA name such as Asia/Irkutsk; the region's, or by the locale, when absent.")
+def tenants_add(name, kind, parent, code, locale, time_zone):
     """Add a region or a district."""
-    from .choices import Locale, TenantKind
+    from .choices import TIME_ZONES, Locale, TenantKind, default_time_zone
     from .models import Tenant
 
     with unrestricted(db.session):
@@ -61,8 +62,11 @@ def tenants_add(name, kind, parent, code, locale):
             Tenant.code == code, (Tenant.name == name) & (Tenant.parent_id == parent_id))))
         if clash:
             raise click.ClickException(f"a tenant with this name or code exists already: {clash.name} ({clash.code})")
+        if time_zone is not None and time_zone not in TIME_ZONES:
+            raise click.BadParameter(f"one of: {', '.join(TIME_ZONES)}", param_hint="--time-zone")
+        zone = time_zone or (parent_row.time_zone if parent_row else default_time_zone(locale))
         tenant = Tenant(name=name, kind=TenantKind[kind], parent=parent_row, code=code,
-                        default_locale=Locale[locale])
+                        default_locale=Locale[locale], time_zone=zone)
         db.session.add(tenant)
         db.session.commit()
         click.echo(f"added {kind} {name!r} (id {tenant.id}, code {code})")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from .cli import create_user
 from .choices import (
     Audience, ContestLevel, ContestResult, Education, LibraryKind, LibraryStatus, Locale,
-    OutreachKind, TenantKind,
+    OutreachKind, TenantKind, default_time_zone,
 )
 from .extensions import db
 from .models import Club, Contest, ContestEntry, Library, Outreach, Staff, Tenant
@@ -429,7 +429,8 @@ NETWORK = [
         ],
     ),
     dict(
-        code="IRK", name="Иркутская область", locale=Locale.ru, contests=IRKUTSK_CONTESTS,
+        code="IRK", name="Иркутская область", locale=Locale.ru, time_zone="Asia/Irkutsk",
+        contests=IRKUTSK_CONTESTS,
         districts=[
             dict(code="IRK-KIR", name="Киренский район", library_defaults=RURAL,
                  libraries=KIRENSK_LIBRARIES),
@@ -502,9 +503,10 @@ def _ensure(model, where: dict, **fields):
 
 def _tenant(node: dict, parent, tenants: dict, libraries: dict):
     locale = node.get("locale") or parent.default_locale
+    zone = node.get("time_zone") or (parent.time_zone if parent else default_time_zone(locale))
     tenant = _ensure(Tenant, {"code": node["code"]}, code=node["code"], name=node["name"],
                      kind=TenantKind.district if parent else TenantKind.region,
-                     parent=parent, default_locale=locale)
+                     parent=parent, default_locale=locale, time_zone=zone)
     tenants[node["code"]] = tenant
     for data in node.get("libraries", []):
         data = {"status": LibraryStatus.active, **node.get("library_defaults", {}), **data}

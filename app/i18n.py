@@ -8,6 +8,8 @@ language picked from the menu in that browser session.
 import datetime
 import functools
 
+import re
+from zoneinfo import ZoneInfo
 from babel.numbers import format_decimal
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import format_date, get_locale, get_translations, gettext, ngettext
@@ -108,6 +110,28 @@ def format_day(value: datetime.date | None) -> str:
 
 def format_number(value) -> str:
     return "" if value is None else _decimal(value, str(get_locale()))
+def format_moment(value: datetime.datetime | None, *, seconds: bool = False) -> str:
+    """A moment stored in UTC, as the clock on the user's wall shows it: in the time zone
+    of the user's region or district (UTC for an Admin, who belongs to none, said so)."""
+    if value is None:
+        return ""
+    zone = user_time_zone()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    local = value.astimezone(ZoneInfo(zone) if zone else datetime.timezone.utc)
+    text = format_day(local.date()) + local.strftime(" %H:%M:%S" if seconds else " %H:%M")
+    return text if zone else f"{text} UTC"
+
+
+def user_time_zone() -> str | None:
+    """The time zone of the signed-in user's organisation (its library's, for branch staff)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    with db.session.no_autoflush:
+        tenant = current_user.library.tenant if current_user.library_id is not None else current_user.tenant
+    return tenant.time_zone if tenant is not None else None
+
+
 
 
 @functools.lru_cache(maxsize=8192)

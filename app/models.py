@@ -8,7 +8,7 @@ from sqlalchemy.orm import relationship
 
 from .choices import (
     Audience, ContestLevel, ContestResult, Education, LibraryKind, LibraryStatus, Locale,
-    OutreachKind, TenantKind,
+    OutreachKind, TenantKind, default_time_zone,
 )
 from .tenancy import LibraryOwned, TenantOwned
 from .tenancy.mixins import Versioned
@@ -42,6 +42,9 @@ class Tenant(Versioned, Model):
     name = Column(String(150), nullable=False)
     code = Column(String(20), nullable=False)
     default_locale = choice(Locale, nullable=False, default=Locale.ru)
+    # Where its people live: times (the audit trail's) are shown in this zone (app.choices.TIME_ZONES).
+    time_zone = Column(String(40), nullable=False, server_default="Europe/Moscow",
+                       default=lambda ctx: default_time_zone(ctx.get_current_parameters().get("default_locale")))
 
     def __str__(self):
         return self.name

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.choices import TIME_ZONES
 from app.tenancy.session import current_scope
 from app.versions import Stale
 
@@ -134,3 +135,6 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
                         and unique_conflict(model, column.name, values, pk):
                     found[column.name] = _("Already exists: this value is taken by another record.")
     return found
+    zone = values.get("time_zone")
+    if zone is not None and zone not in TIME_ZONES:
+        found["time_zone"] = _("Choose one of the listed time zones.")

@@ -1,6 +1,7 @@
 """The audit trail: every change of tenant data, accounts and roles is recorded with who,
 when, where and the values before and after, in the change's own transaction; nobody
 can change the trail; a user reads the trail of their own subtree only."""
+import datetime
 import json
 
 import pytest
@@ -263,3 +264,34 @@ def test_a_director_reads_the_trail_of_the_subtree_only(as_user, owner_engine):
 def test_other_roles_do_not_read_the_trail(as_user, username):
     response = as_user(username).get("/auditview/list/")
     assert response.status_code in (302, 403)
+
+
+def test_the_trail_reads_as_people_read_their_records(as_user, owner_engine):
+    """Linked records by name, dates in the user's format, times on the user's clock."""
+    client = as_user("kir.director")  # Киренский район: Irkutsk, UTC+8
+    library = find_id(client, "library", name="Алымовская сельская библиотека")
+    created = client.post("/api/v1/outreach/", json={
+        "library": library, "kind": "home_service", "location": "ул. Аудита, 1",
+        "readers_served": 4, "active_since": "2019-03-15"})
+    assert created.status_code == 201, created.get_json()
+    entry = trail(owner_engine, "outreach", created.get_json()["id"])[-1]
+    html = client.get(f"/auditview/show/{entry['id']}").get_data(as_text=True)
+    assert "Алымовская сельская библиотека" in html  # not the library's id
+    assert "15.03.2019" in html and "2019-03-15" not in html
+    assert "Обслуживание на дому" in html  # the choice's label, not its code
+    at = entry["at"] if isinstance(entry["at"], datetime.datetime) else datetime.datetime.fromisoformat(entry["at"])
+    irkutsk = at + datetime.timedelta(hours=8)
+    assert irkutsk.strftime("%d.%m.%Y %H:%M") in html
+    assert "UTC" not in html
+
+
+@pytest.mark.parametrize("lang, label", [("ru", "Методист"), ("bg", "Методист")])
+def test_role_names_in_the_trail_are_in_the_users_language(as_user, owner_engine, lang, label):
+    admin = as_user("admin")
+    with owner_engine.connect() as conn:
+        account = conn.scalar(text("SELECT id FROM ab_user WHERE username = 'zal.methodologist'"))
+        entries = conn.scalars(text("SELECT id FROM audit_entry WHERE table_name = 'ab_user' "
+                                    "AND record_id = :r ORDER BY id"), {"r": account}).all()
+    html = admin.get(f"/auditview/show/{entries[0]}?_l_={lang}").get_data(as_text=True)
+    assert label in html and "Methodologist" not in html
+    assert "zal.methodologist@localhost" in html and "username_key" not in html

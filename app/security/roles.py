@@ -47,7 +47,7 @@ LABELS = {ADMIN: _l("Administrator"), DIRECTOR: _l("Director"),
 # Where a role may change only some fields of a record: the fields it may change.
 LIBRARY_CONTACTS = ("address", "phone", "email", "website", "working_hours")
 FIELDS = {
-    DIRECTOR: {"tenant": ("name", "code", "default_locale")},
+    DIRECTOR: {"tenant": ("name", "code", "default_locale", "time_zone")},
     METHODOLOGIST: {"library": (*LIBRARY_CONTACTS, "name", "settlement", "founded_year")},
     BRANCH: {"library": LIBRARY_CONTACTS,
              "contest_entry": ("contest", "library", "nomination", "title", "submitted_on")},

@@ -1,14 +1,19 @@
 """The audit trail screen: read-only, the rows of the user's subtree (all of them for
-Admins). It has no add, edit or delete routes at all."""
+Admins). It has no add, edit or delete routes at all. Values read as on the record
+screens: linked records by name, dates in the user's format, times in the user's zone."""
+import datetime
+import re
+
 from flask_appbuilder import Model, ModelView
-from flask_babel import format_datetime, gettext, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Enum, false
 
 from app.audit import HIDDEN, AuditEntry, Change
 from app.extensions import db
-from app.i18n import format_yes_no
-from app.models import Tenant
+from app.i18n import format_day, format_moment, format_yes_no
+from app.models import Contest, Library, Tenant
+from app.security.roles import LABELS as ROLE_LABELS
 from app.security.users import AccountView
 from app.tenancy.session import current_scope
 from app.validation import RecordInterface
@@ -27,6 +32,12 @@ FIELD_LABELS = {
     "locale": _l("Language"), "permissions": _l("Permissions"), "groups": _l("Groups"),
     "users": _l("User accounts"),
 }
+
+
+# Fields that hold the id of another record: shown by that record's name.
+REFERENCES = {"tenant_id": Tenant, "parent_id": Tenant, "library_id": Library, "contest_id": Contest}
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
 class ScopedAudit(RecordInterface):
@@ -58,17 +69,29 @@ def _choices(table: str) -> dict:
     return {}
 
 
-def _shown(value, enum_class=None) -> str:
+def _shown(value, enum_class=None, field: str | None = None) -> str:
+    """A stored value as people read it: a linked record by its name, a role by its name
+    in the user's language, a date in the user's format, a choice by its label."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return format_yes_no(value)
     if isinstance(value, list):
-        return ", ".join(value)
+        if field == "roles":
+            return ", ".join(str(ROLE_LABELS.get(name, name)) for name in value)
+        return ", ".join(map(str, value))
     if value == HIDDEN:
         return gettext("(changed, not shown)")
     if enum_class is not None and value in enum_class.__members__:
         return str(enum_class[value])
+    if field in REFERENCES and isinstance(value, int):
+        # Read through the session rule: a record out of sight stays a number, named by nothing.
+        record = db.session.get(REFERENCES[field], value)
+        return str(record) if record is not None else f"№ {value}"
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return format_day(datetime.date.fromisoformat(value))
+    if isinstance(value, str) and ISO_MOMENT.fullmatch(value):
+        return format_moment(datetime.datetime.fromisoformat(value))
     return str(value)
 
 
@@ -78,8 +101,8 @@ def changes_table(changes: list[Change]) -> Markup:
     rows = [
         Markup("<tr><th>{}</th><td>{}</td><td>{}</td></tr>").format(
             FIELD_LABELS.get(c.field, c.field),
-            _shown(c.before, choices.get(c.field)) if c.has_before else "",
-            _shown(c.after, choices.get(c.field)) if c.has_after else "")
+            _shown(c.before, choices.get(c.field), c.field) if c.has_before else "",
+            _shown(c.after, choices.get(c.field), c.field) if c.has_after else "")
         for c in changes
     ]
     head = Markup("<tr><th></th><th>{}</th><th>{}</th></tr>").format(gettext("Before"), gettext("After"))
@@ -103,12 +126,12 @@ class AuditView(ModelView):
     order_columns = ["at", "username", "table_name", "record_id"]
     base_order = ("id", "desc")
     label_columns = {
-        "at": _l("When (UTC)"), "username": _l("User name"), "user_id": _l("User id"),
+        "at": _l("When"), "username": _l("User name"), "user_id": _l("User id"),
         "tenant_id": _l("Organisation"), "table_name": _l("Record type"),
         "record_id": _l("Record id"), "action": _l("Change"), "changes": _l("Before and after"),
     }
     formatters_columns = {
-        "at": lambda at: format_datetime(at, "dd.MM.yyyy HH:mm:ss"),
+        "at": lambda at: format_moment(at, seconds=True),
         "username": lambda name: name or gettext("operator or service"),
         "tenant_id": _tenant_name,
         "table_name": lambda table: str(RECORD_LABELS.get(table, table)),
