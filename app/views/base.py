@@ -1,10 +1,12 @@
 """The base of every record screen: labels, validation and the tenancy that each
 record's view inherits, so that a view is a few declarative lines."""
 from inspect import getmembers
+from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, action, expose, has_access
 from flask_appbuilder.fields import EnumField
+from flask_appbuilder.widgets import ShowWidget
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
@@ -112,10 +114,15 @@ class KnownActionsOnly:
         return super().action_post()
 
 
+class RecordShowWidget(ShowWidget):
+    template = "libnet/show_widget.html"  # Edit and Delete where the user may
+
+
 class RecordView(Exportable, KnownActionsOnly, ModelView):
     """A record screen. Subclasses name `datamodel`'s model and their columns."""
 
     model = None
+    show_widget = RecordShowWidget
     page_size = 25
     method_permission_name = {"muldelete": "delete", "choices": "list", "export": "list"}
 
@@ -138,6 +145,57 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
     def choices(self, column):
         """One page of rows a relation field may offer (select2 asks as the user types)."""
         return choices_response(self.model, column)
+
+    # -- what the user may do with each row: its buttons and checkbox ----------------
+
+    def row_rights(self, item) -> frozenset[str]:
+        """What the user may do with `item` besides reading it: "edit", "delete" and the
+        names of the actions these allow. From what is loaded with the row (its tenant
+        keys, the role's field rules, a field that froze it), so a list costs no query
+        per row. FAB's permissions narrow it further; the write guard still decides."""
+        scope = current_scope(self.datamodel.session)
+        keys = (getattr(item, key) if key else None for key in self.model.__tenant_keys__)
+        if not scope.can_write(self.model, *keys):
+            return frozenset()
+        frozen = scope.frozen.get(self.model.__tablename__)
+        if frozen and getattr(item, frozen) is not None:  # judged: no change, no delete
+            return frozenset()
+        permitted = scope.editable(self.model)
+        rights = {"delete"}
+        if permitted is None or set(permitted) & set(self.edit_columns):
+            rights.add("edit")  # a role that may set none of the form's fields may not edit
+        return frozenset(rights | {name for name in self.actions
+                                   if self.method_permission_name.get(name, name) in rights})
+
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
+                         page=None, page_size=None, widgets=None, **kwargs):
+        """FAB's, with each row's rights beside its values, and only the actions some row
+        of the page allows (none: no checkboxes, no actions menu)."""
+        widgets = widgets or {}
+        page_size = page_size or self.page_size
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined_filters = filters.get_joined_filters(self._base_filters)
+        count, lst = self.datamodel.query(joined_filters, order_column, order_direction,
+                                          page=page, page_size=page_size)
+        rights = [self.row_rights(item) for item in lst]
+        allowed = frozenset().union(*rights)
+        widgets["list"] = self.list_widget(
+            label_columns=self.label_columns, include_columns=self.list_columns,
+            value_columns=self.datamodel.get_values(lst, self.list_columns),
+            order_columns=self.order_columns, formatters_columns=self.formatters_columns,
+            page=page, page_size=page_size, count=count,
+            pks=[self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(lst)],
+            actions={k: a for k, a in (actions or self.actions).items() if k in allowed},
+            rights=rights, filters=filters, modelview_name=self.__class__.__name__, **kwargs)
+        return widgets
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
+        rights = self.row_rights(item)
+        show = widgets["show"].template_args
+        show.update(rights=rights, actions={k: a for k, a in show["actions"].items() if k in rights})
+        return widgets
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         exclude = [*(exclude_cols or []), *_not_editable(self.model)]
@@ -169,6 +227,16 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
         message = dependents_message(self.datamodel.session, item)
         if message:
             raise ValueError(message)
+
+    def post_delete(self, item):
+        g.setdefault("deleted_pages", set()).add(url_for(f"{type(self).__name__}.show", pk=item.id))
+
+    def get_redirect(self):
+        # Deleted from its own page: back to the list, not to the page of a missing record.
+        url = super().get_redirect()
+        if urlsplit(url).path in g.get("deleted_pages", ()):
+            return url_for(f"{type(self).__name__}.list")
+        return url
 
     @action("muldelete", _l("Delete"), _l("Delete the selected records?"), "fa-trash", single=False)
     def muldelete(self, items):
