@@ -285,6 +285,20 @@ def test_an_export_follows_the_lists_filters_and_order(as_user):
     assert f"/clubview/export/xlsx?{query}".replace("&", "&amp;") in page
 
 
+def test_an_export_fits_its_columns_to_their_content_and_says_one_charset(as_user):
+    client = as_user("zal.director")
+    response = client.get("/staffview/export/csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    sheet = _workbook(client.get("/staffview/export/xlsx")).active
+    rows = list(sheet.iter_rows(values_only=True))
+    names = max(len(r[0]) for r in rows)  # full names: the widest column of the staff list
+    assert sheet.column_dimensions["A"].width == min(60, names + 2)
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGH"[:len(rows[0])]]
+    assert len(set(widths)) > 2  # each column its own width, not one for all
+    rates = [c for c in sheet["E"][1:] if isinstance(c.value, float)]
+    assert rates and all(c.number_format == "0.00" for c in rates)
+
+
 def test_an_export_holds_every_page_translated_with_dates_and_numbers(app, as_user, owner_engine):
     client = as_user("admin")
     with owner_engine.connect() as conn:

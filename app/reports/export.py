@@ -1,6 +1,7 @@
 """Exports of a record list: what the list shows (its filters, its order, its columns,
 all its pages) in the user's scope and language, as XLSX or CSV."""
 import datetime
+import itertools
 from decimal import Decimal
 
 from flask import abort
@@ -12,7 +13,7 @@ from app.choices import Choice
 from app.extensions import db
 from app.i18n import format_yes_no
 
-from .files import XLSX, Sheet, Styled, attachment, csv_chunks, xlsx_chunks
+from .files import XLSX, Sheet, Styled, attachment, csv_chunks, fitted_widths, xlsx_chunks
 
 BATCH = 1000  # rows fetched from the database at a time
 
@@ -61,11 +62,13 @@ class Exportable:
         rows = cells(self._export_query(session, columns), columns)
         locale = str(get_locale())
         filename = f"{self.model.__tablename__}-{datetime.date.today().isoformat()}.{fmt}"
-        if fmt == "csv":
-            body, mimetype = csv_chunks(_prepend(header, rows), locale), "text/csv; charset=utf-8"
+        if fmt == "csv":  # (text/csv: the response adds its one charset, utf-8)
+            body, mimetype = csv_chunks(_prepend(header, rows), locale), "text/csv"
         else:
-            sheet = Sheet(str(self.list_title), _prepend([Styled(h, bold=True) for h in header], rows),
-                          widths=tuple(max(12, min(40, len(h) + 4)) for h in header), frozen="A2")
+            first = list(itertools.islice(rows, BATCH))  # the widths follow these rows
+            heading = [Styled(h, bold=True) for h in header]
+            sheet = Sheet(str(self.list_title), _prepend(heading, itertools.chain(first, rows)),
+                          widths=fitted_widths([header, *first]), frozen="A2")
             body, mimetype = xlsx_chunks([sheet], locale), XLSX
         return attachment(_closing(session, body), filename, mimetype)
 

@@ -26,6 +26,11 @@ CHUNK = 64 * 1024
 SEPARATORS = {"ru": ";", "bg": ";"}
 DATE_FORMATS = {"ru": "DD.MM.YYYY", "bg": "DD.MM.YYYY"}
 BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+# Column widths follow what the columns hold, within these bounds (in characters); a
+# longer text wraps inside its cell instead of running over the next ones.
+MIN_WIDTH, MAX_WIDTH = 8, 60
+DECIMAL_FORMAT = "0.00"  # Excel shows the separator of the reader's own settings (0,75)
 
 
 @dataclass(frozen=True)
@@ -60,15 +65,32 @@ def _sheet_title(title: str, taken: set) -> str:
     return title
 
 
+def fitted_widths(rows: list[list]) -> tuple[int, ...]:
+    """Column widths for the longest value of each column among `rows` (the heading and a
+    first batch of rows: a file is written as it is read), within MIN_WIDTH..MAX_WIDTH."""
+    widths: list[int] = []
+    for row in rows:
+        for i, value in enumerate(row):
+            value = value.value if isinstance(value, Styled) else value
+            length = 10 if isinstance(value, datetime.date) else len(str(value)) if value is not None else 0
+            if i == len(widths):
+                widths.append(0)
+            widths[i] = max(widths[i], length)
+    return tuple(max(MIN_WIDTH, min(MAX_WIDTH, w + 2)) for w in widths)
+
+
 def _xlsx_cell(sheet, value, date_format: str):
     style = value if isinstance(value, Styled) else Styled(value)
-    value, number_format, text = style.value, style.number_format, False
+    value, number_format, text, wrap = style.value, style.number_format, False, style.bold
     if isinstance(value, datetime.date):
         number_format = number_format or date_format
+    elif isinstance(value, Decimal):
+        number_format = number_format or DECIMAL_FORMAT
     elif isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         text = value.startswith("=")  # text, not a formula: names are data, never code
-    if not (number_format or text or style.bold):
+        wrap = wrap or len(value) > MAX_WIDTH
+    if not (number_format or text or wrap):
         return value  # a plain value: the fast path of write-only mode
     cell = WriteOnlyCell(sheet, value)
     if text:
@@ -76,7 +98,9 @@ def _xlsx_cell(sheet, value, date_format: str):
     if number_format:
         cell.number_format = number_format
     if style.bold:
-        cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, vertical="top")
+        cell.font = BOLD
+    if wrap:
+        cell.alignment = WRAP
     return cell
 
 
