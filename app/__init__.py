@@ -8,7 +8,7 @@ from flask_appbuilder import AppBuilder
 
 from . import errors, faults, i18n
 from .views import frame, menu
-from .extensions import db, migrate
+from .extensions import db, enforce_foreign_keys, migrate
 from .tenancy.session import unrestricted
 
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     with app.app_context():
+        enforce_foreign_keys(db.engine)  # before its first connection
         from . import models  # noqa: F401  (mapped before the security manager starts)
         from .security import models as _security_models  # noqa: F401
         from . import audit  # noqa: F401  (the trail of every change)
