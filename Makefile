@@ -49,12 +49,16 @@ E2E = TEST_DATABASE_URL= CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprov
 e2e: install i18n-compile chromium audit-tools
 	$(E2E)
 
-# Debian's Chromium, installed when missing (as root; Playwright's own browser download is never used).
+# Debian's Chromium, installed when missing (as root; Playwright's own browser download is never
+# used), and poppler-utils: the print tests read Chromium's PDFs with pdftotext and pdftoppm.
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
 		echo "== $(CHROMIUM) is missing: apt-get install -y chromium"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	fi
+	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || { \
+		echo "== poppler-utils is missing: apt-get install -y poppler-utils"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils; }
 
 # The browser tests' audits (tests/e2e/test_audit.py): axe-core and the W3C checker vnu, from
 # the npm registry, as locked in tests/e2e/package-lock.json; vnu runs with the machine's Java.
