@@ -111,6 +111,71 @@ def test_two_processes_share_the_counts_in_redis(urls, redis_prefix):
     assert api_login(second, "zal.director", WRONG).status_code == 429
 
 
+def from_address(n):
+    return {"environ_base": {"REMOTE_ADDR": f"10.9.{n // 250}.{n % 250 + 1}"}}
+
+
+def change_own(client, current, new="Fresh-password-2027", **kw):
+    return client.post("/resetmypassword/form", data={
+        "current_password": current, "password": new, "conf_password": new}, **kw)
+
+
+def test_ten_failures_by_any_path_and_spelling_leave_the_eleventh_refused_everywhere(
+        urls, owner_engine):
+    with owner_engine.connect() as conn:
+        email = conn.scalar(text("SELECT email FROM ab_user WHERE username = 'zal.director'"))
+    spellings = ["zal.director", "ZAL.Director", email, email.upper(), " Zal.DIRECTOR "]
+    client = make_app(urls).test_client()
+    for n in range(10):  # each from an address of its own: the account's count alone holds
+        name = spellings[n % len(spellings)]
+        if n % 2:
+            assert api_login(client, name, WRONG, **from_address(n)).status_code == 401
+        else:
+            response = form_login(client, name, WRONG, **from_address(n))
+            assert response.status_code == 302 and "/login" in response.headers["Location"]
+    for attempt in (form_login, api_login):
+        for name in ("zal.director", email.title()):
+            assert attempt(client, name, PASSWORD, **from_address(50)).status_code == 429
+    # Another account is not held up.
+    assert api_login(client, "zal.viewer", PASSWORD, **from_address(50)).status_code == 200
+
+
+def test_an_unknown_name_is_counted_whatever_its_case(urls):
+    client = make_app(urls).test_client()
+    for n in range(10):
+        name = "No.Such.User" if n % 2 else "no.such.USER"
+        assert api_login(client, name, WRONG, **from_address(n)).status_code == 401
+    assert form_login(client, "NO.SUCH.USER", WRONG, **from_address(60)).status_code == 429
+    assert api_login(client, "no.such.user2", WRONG, **from_address(60)).status_code == 401
+
+
+def test_the_address_counts_across_both_paths(urls):
+    client, here = make_app(urls).test_client(), from_address(70)
+    for n in range(10):
+        attempt = api_login if n % 2 else form_login
+        assert attempt(client, f"nobody{n}", WRONG, **here).status_code in (302, 401)
+    assert form_login(client, "zal.viewer", PASSWORD, **here).status_code == 429
+    assert api_login(client, "zal.viewer", PASSWORD, **here).status_code == 429
+
+
+def test_wrong_current_passwords_count_against_the_account(urls, temporary_viewer):
+    app, username = make_app(urls), temporary_viewer
+    browser = login(app, username)
+    for n in range(10):
+        assert change_own(browser, WRONG, **from_address(n)).status_code == 200
+    assert change_own(browser, PASSWORD, **from_address(80)).status_code == 429
+    assert api_login(app.test_client(), username, PASSWORD, **from_address(81)).status_code == 429
+
+
+def test_unreadable_names_are_answered_not_crashed(urls):
+    client = make_app(urls).test_client()
+    for name in ("\ud800", "a\x00b", "x" * 5000, "", None, 7):
+        response = client.post("/api/v1/security/login",
+                               json={"username": name, "password": WRONG, "provider": "db"},
+                               **from_address(90))
+        assert response.status_code in (400, 401), name
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -216,8 +281,9 @@ def test_resetting_ones_password_follows_the_policy(app, as_user):
     client = as_user("zal.viewer")
     for weak, reason in (("qwertyuiop", "most common"), ("zal.viewer-2026", "user name"),
                          ("short", "at least 10")):
-        page = client.post("/resetmypassword/form", data={"password": weak, "conf_password": weak},
-                           headers={"Accept-Language": "en"}, query_string={"_l_": "en"})
+        page = client.post("/resetmypassword/form", data={
+            "current_password": PASSWORD, "password": weak, "conf_password": weak},
+            headers={"Accept-Language": "en"}, query_string={"_l_": "en"})
         assert page.status_code == 200 and reason in page.get_data(as_text=True)
     assert login(app, "zal.viewer")  # unchanged
 

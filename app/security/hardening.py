@@ -7,7 +7,8 @@
   nosniff, a referrer policy, and HSTS over HTTPS.
 - The session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS. A login starts a new
   session (nothing a visitor's session held survives it); a logout ends it for good: its
-  id is remembered as ended, so a copy of the old cookie no longer signs anyone in.
+  id is remembered as ended, so a copy of the old cookie no longer signs anyone in. A
+  password change ends every other session and token (app.security.sessions).
 """
 import secrets
 
@@ -49,6 +50,9 @@ def init_app(app) -> None:
     user_logged_in.connect(_new_session, app)
     user_logged_out.connect(_end_session, app)
     passwords.init_app(app)
+    from . import sessions
+
+    sessions.init_app(app)
 
 
 def csp_nonce() -> str:
@@ -84,9 +88,12 @@ def _ended_key(sid: str) -> str:
 
 
 def _new_session(app, user, **_):
+    from .sessions import start_session
+
     signed_in = {key: session[key] for key in LOGIN_KEYS if key in session}
     session.clear()
     session.update(signed_in, sid=secrets.token_urlsafe(16))
+    start_session(user)  # ends with the password (app.security.sessions)
 
 
 def _end_session(app, user, **_):

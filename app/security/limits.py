@@ -1,26 +1,42 @@
-"""Limits on password guessing, on the form login and on the API login: failed attempts
-per client address and per user name (LOGIN_RATE_LIMIT, by default 10 a minute; the
-next one answers 429).
+"""Limits on password guessing: failed attempts per account and per client address
+(LOGIN_RATE_LIMIT, by default 10 a minute; the next one answers 429), one count each
+across every way in: the login form, the API login, and the current password asked
+when changing one's own.
 
-Only failed attempts count, whatever made them fail (a wrong password, a missing form
-token), so an office behind one address is not locked out by its own staff signing in.
-The counters live in RATELIMIT_STORAGE_URI: memory:// holds in one process; several
-gunicorn workers need a store they share (redis://...).
+The account is the one the typed name or e-mail signs in to, whatever its case, so
+neither another path nor another spelling of the same account gets more guesses; a
+name that is no account's counts under its case-folded self. Only failed attempts
+count, whatever made them fail (a wrong password, a missing form token), so an office
+behind one address is not locked out by its own staff signing in. The counters live in
+RATELIMIT_STORAGE_URI: memory:// holds in one process; several gunicorn workers need a
+store they share (redis://...).
 """
+import hashlib
 import os
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from .models import Account, account_key
+
+SCOPE = "login"
+GUESSES = {"login", "this_form_post"}  # the endpoints' own names, on the guarded views
+MAX_KEY = 320  # the longest e-mail key: a longer name is no account's
 
 
 def init_app(appbuilder) -> None:
-    """After FAB has registered its login view and its security API."""
+    """After FAB has registered its login view, its security API and its password screen."""
     app, sm = current_app, appbuilder.sm
-    login_views = [sm.auth_view, *(v for v in appbuilder.baseviews if type(v).__name__ == "SecurityApi")]
-    for view in login_views:
-        for key in (_address, _username):
-            sm.limiter.limit(app.config["LOGIN_RATE_LIMIT"], key_func=key, methods=["POST"],
-                             exempt_when=_not_a_login, deduct_when=_failed)(view.blueprint)
+    guarded = [sm.auth_view, *(v for v in appbuilder.baseviews if type(v).__name__ == "SecurityApi"
+                               or isinstance(v, sm.resetmypasswordview))]
+    for view in guarded:
+        for key in (_address, _account):
+            # Shared: one count per key, whichever of the views the guess came through.
+            sm.limiter.shared_limit(app.config["LOGIN_RATE_LIMIT"], SCOPE, key_func=key,
+                                    methods=["POST"], exempt_when=_not_a_guess,
+                                    deduct_when=_failed)(view.blueprint)
     # The limit is checked first, before the form's CSRF token: a refused login is one.
     hooks = app.before_request_funcs[None]
     hooks.insert(0, hooks.pop(hooks.index(sm.limiter._check_request_limit)))
@@ -30,22 +46,52 @@ def init_app(appbuilder) -> None:
                            "workers, set RATELIMIT_STORAGE_URI to a store they share (redis://...)")
 
 
-def _not_a_login() -> bool:
-    return (request.endpoint or "").rpartition(".")[2] != "login"
+def _not_a_guess() -> bool:
+    return (request.endpoint or "").rpartition(".")[2] not in GUESSES
 
 
 def _failed(_response) -> bool:
-    return not g.get("login_succeeded", False)  # set by the security manager's auth_user_db
+    # Set by the security manager's auth_user_db, and by the current password's check.
+    return not g.get("login_succeeded", False)
 
 
 def _address() -> str:
     return "address:" + get_remote_address()
 
 
-def _username() -> str:
-    """The user name tried, from the form or the JSON body."""
+def _account() -> str:
+    """The account the name or e-mail typed signs in to; the one signed in, when it
+    changes its password."""
+    if request.endpoint and request.endpoint.endswith(".this_form_post"):
+        return f"account:{current_user.id}" if current_user.is_authenticated else "account:"
+    key = account_key(_typed_name())
+    if key and len(key) <= MAX_KEY and _encodable(key):
+        found = current_app.appbuilder.session.scalars(
+            select(Account.id).where(or_(Account.username_key == key, Account.email_key == key))
+            .order_by((Account.username_key == key).desc(), Account.id)).first()  # a name first
+        if found is not None:
+            return f"account:{found}"
+    # Hashed: the store gets a short key of plain characters, whatever was typed.
+    digest = hashlib.blake2b((key or "").encode("utf-8", "surrogatepass"), digest_size=16)
+    return "name:" + digest.hexdigest()
+
+
+def _typed_name() -> str | None:
+    """The user name or e-mail tried, from the form or the JSON body."""
     name = request.form.get("username")
     if name is None and request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except Exception:  # too deeply nested, say: the login view answers it
+            body = None
         name = body.get("username") if isinstance(body, dict) else None
-    return "user:" + (name.strip().casefold()[:100] if isinstance(name, str) else "")
+    return name if isinstance(name, str) else None
+
+
+def _encodable(text: str) -> bool:
+    """Text a database can be asked about: no lone surrogate, no NUL (no account has one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text

@@ -6,6 +6,7 @@ from flask import current_app, g
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -13,11 +14,14 @@ from app.models import Library, Tenant
 from app.tenancy.scope import EVERYTHING, NOTHING, scope_for
 from app.tenancy.session import ORM_LAYER_KEY, set_scope
 
+from . import sessions
 from .models import Account
+from .passwords import password_views
 
 
 class SecurityManager(FabSecurityManager):
     user_model = Account
+    resetmypasswordview, resetpasswordview = password_views()
 
     def create_db(self):
         """Alembic creates the tables (FAB_CREATE_DB is off); roles come from sync_roles()."""
@@ -67,10 +71,26 @@ class SecurityManager(FabSecurityManager):
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
         g.login_succeeded = user is not None  # others count against the login limits
+        g.login_user = user  # its tokens carry its session epoch (app.security.sessions)
         return user
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)  # FAB's user lookup: load_user_jwt
+        jwt_manager.additional_claims_loader(sessions.token_claims)
+        return jwt_manager
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        # FAB's, and a token of an older session epoch (a password changed since) is refused.
+        user = self.load_user(jwt_data["sub"])
+        if user and user.is_active and sessions.token_is_current(user, jwt_data):
+            g.user = user
+            return user
+        return None
 
     def before_request(self):
         super().before_request()  # sets g.user from the session cookie
+        if sessions.end_outdated_session(g.user):  # the password changed since its login
+            g.user = current_user
         session = self.appbuilder.session
         # The user and its part of the network are read with everything in view, then the
         # request's scope replaces that view (on PostgreSQL: one set_config each).

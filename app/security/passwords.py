@@ -14,6 +14,7 @@ from wtforms.validators import ValidationError
 
 MIN_LENGTH = 10
 COMMON_LIST = Path(__file__).with_name("common_passwords.txt")
+POLICY_HINT = _l("At least 10 characters, not the user name, not a common password.")
 
 
 @cache
@@ -43,8 +44,7 @@ def init_app(app) -> None:
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_ENABLED", True)
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", fab_validator)
     # FAB's own hint says that nothing is checked.
-    ResetPasswordForm.password.kwargs["description"] = _l(
-        "At least 10 characters, not the user name, not a common password.")
+    ResetPasswordForm.password.kwargs["description"] = POLICY_HINT
 
 
 def fab_validator(password: str) -> None:
@@ -62,7 +62,7 @@ def _username_in_request() -> str | None:
     if isinstance(named, str) and named:
         return named  # a new account
     pk = (request.view_args or {}).get("pk") or request.args.get("pk")
-    if pk is not None and str(pk).isdigit():  # an Admin resetting someone's password
+    if pk is not None and str(pk).isdigit() and len(str(pk)) < 10:  # an Admin's reset
         user = current_app.appbuilder.sm.get_user_by_id(int(pk))
         return user.username if user else None
     return current_user.username if current_user.is_authenticated else None
@@ -76,3 +76,66 @@ class PasswordPolicy:
         problem = password_problem(field.data, username)
         if problem:
             raise ValidationError(problem)
+
+
+# -- the password screens ------------------------------------------------------
+
+class CurrentPassword:
+    """The signed-in user's present password: a stolen session alone cannot change it.
+    A wrong one counts against the login limits (app.security.limits)."""
+
+    def __call__(self, form, field):
+        from flask import g
+        from werkzeug.security import check_password_hash
+
+        if not (current_user.is_authenticated and field.data
+                and check_password_hash(current_user.password or "", field.data)):
+            raise ValidationError(_("The current password is not correct."))
+        g.login_succeeded = True
+
+
+def _change_my_password_form():
+    from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+    from flask_appbuilder.security.forms import ResetPasswordForm
+    from wtforms import PasswordField
+    from wtforms.validators import DataRequired
+
+    new, confirm = ResetPasswordForm.password, ResetPasswordForm.conf_password
+
+    class ChangeMyPasswordForm(ResetPasswordForm):
+        # Declared again so that the current password comes first on the screen.
+        current_password = PasswordField(_l("Current password"), widget=BS3PasswordFieldWidget(),
+                                         validators=[DataRequired(), CurrentPassword()])
+        password = PasswordField(*new.args, **{**new.kwargs, "description": POLICY_HINT})
+        conf_password = PasswordField(*confirm.args, **confirm.kwargs)
+
+    return ChangeMyPasswordForm
+
+
+def password_views():
+    """FAB's two password screens, under their own names (FAB links to them and grants
+    them by name): one's own asks for the current password; an Admin's reset refuses a
+    user that does not exist. Either change ends the user's other sessions
+    (app.security.sessions)."""
+    from flask import abort, request
+    from flask_appbuilder.security import views
+
+    def target_user(view):
+        pk = request.args.get("pk", "")
+        user = view.appbuilder.sm.get_user_by_id(int(pk)) if pk.isdigit() and len(pk) < 10 else None
+        if user is None:
+            abort(404)
+        return user
+
+    class ResetMyPasswordView(views.ResetMyPasswordView):
+        form = _change_my_password_form()
+
+    class ResetPasswordView(views.ResetPasswordView):
+        def form_get(self, form):
+            target_user(self)
+
+        def form_post(self, form):
+            target_user(self)
+            return super().form_post(form)
+
+    return ResetMyPasswordView, ResetPasswordView
