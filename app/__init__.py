@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from flask_appbuilder import AppBuilder
 
-from . import errors, faults, i18n
+from . import errors, faults, i18n, search
 from .views import frame, menu
 from .extensions import db, enforce_foreign_keys, migrate
 from .tenancy.session import unrestricted
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("TENANCY_ORM_LAYER", True)
 
     db.init_app(app)
+    search.init_app(app)  # SQLite's connections learn the case fold of text searches
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     with app.app_context():
         enforce_foreign_keys(db.engine)  # before its first connection

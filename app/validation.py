@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.search import FoldedSearch
 from app.choices import TIME_ZONES
 from app.tenancy.session import current_scope
 from app.versions import Stale
@@ -22,10 +23,11 @@ def is_id(value) -> bool:
     return text.isascii() and text.isdigit() and int(text) <= MAX_INT
 
 
-class RecordInterface(SQLAInterface):
+class RecordInterface(FoldedSearch, SQLAInterface):
     """FAB's data interface for the record screens and APIs: an impossible id finds
     nothing, a record saved meanwhile by someone else is a Stale edit, and a list loads
-    the relations it shows (`eager`, many-to-one) with its rows."""
+    the relations it shows (`eager`, many-to-one) with its rows. Text filters ignore case
+    and ё/е, and choice columns sort by label (app.search)."""
 
     eager: tuple[str, ...] = ()
 

@@ -15,6 +15,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from app.extensions import db
+from app.search import contains
 from app.tenancy.session import current_scope
 
 PAGE = 20
@@ -32,7 +33,7 @@ def choices_query(model, column: str, *, for_form: bool, text: str = ""):
     label = getattr(target, getattr(target, "__search_column__", "name"))
     query = select(target).order_by(label, target.id)
     if text:
-        query = query.where(label.ilike(f"%{text}%"))
+        query = query.where(contains(label, text))  # whatever the case, ё as е
     if for_form and column in PLACEMENT:
         clause = current_scope(db.session).write_clause(target)
         if clause is not None:

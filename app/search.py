@@ -1,0 +1,288 @@
+"""Text search that ignores case in every alphabet, and choice columns sorted by label.
+
+SQLite's LIKE and lower() fold ASCII only, so "климова" would not find "Климова"; and a
+Russian reader takes "е" and "ё" for the same letter when searching ("Алена" finds
+"Алёна"). Every text filter of the record screens, their exports and REST APIs (one data
+interface, app.validation.RecordInterface) compares a folded expression of the column
+with the same fold of the value:
+
+- SQLite: `libnet_fold(x)`, a deterministic function registered on every connection of
+  the app's engine: Python's casefold(), then ё → е;
+- PostgreSQL: `translate(lower(x), 'ё', 'е')`. lower() folds Cyrillic when the database's
+  LC_CTYPE is a UTF-8 locale (C.UTF-8, ru_RU.UTF-8, ...), not under plain "C".
+
+The same expression folds both sides on each database, so they always agree. A choice
+column holds a code ("adults"); sorting by it sorts by the label the user reads in their
+language, through a CASE expression ranking the codes by label.
+"""
+import sqlite3
+
+from flask_appbuilder.exceptions import FABException
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla import filters as fab
+from flask_babel import gettext as _
+from sqlalchemy import Enum, String, asc, case, desc, event, false, literal, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+FUNCTION = "libnet_fold"
+ESCAPE = "/"  # LIKE's escape character: what the user types is matched literally
+
+
+def fold(text):
+    """A text as searches compare it: case folded, ё read as е."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        text = str(text)  # SQLite may hold a number in a text column
+    return text.casefold().replace("ё", "е")
+
+
+class folded(FunctionElement):
+    """fold() in SQL, on either database."""
+
+    type = String()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_default(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw):
+    return f"{FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element, compiler, **kw):
+    return f"translate(lower({compiler.process(element.clauses, **kw)}), 'ё', 'е')"
+
+
+def init_app(app) -> None:
+    """Give every SQLite connection of the app's engines the fold function."""
+    with app.app_context():
+        from app.extensions import db
+
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _register)
+
+
+def _register(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # deterministic: SQLite may then evaluate it once for a constant argument
+        dbapi_connection.create_function(FUNCTION, 1, fold, deterministic=True)
+
+
+def _escaped(text: str) -> str:
+    return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
+def _like(column, pattern: str):
+    return folded(column).like(folded(literal(pattern, String())), escape=ESCAPE)
+
+
+def contains(column, text: str):
+    """`column` contains `text`, whatever the case (the relation fields' search)."""
+    try:
+        text = _text(text)
+    except BadFilter:  # no row holds such text
+        return false()
+    return _like(column, f"%{_escaped(text)}%")
+
+
+def _equal(column, text: str):
+    return folded(column) == folded(literal(text, String()))
+
+
+def _or_unset(column, condition):
+    # "does not contain x" holds for an empty field too
+    return or_(column.is_(None), condition)
+
+
+class BadFilter(FABException):
+    """A filter value that cannot be compared: FAB's APIs answer a FABException with 400."""
+
+
+def _text(value) -> str:
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
+            # neither database can even be asked about these
+            raise BadFilter(_("Remove the control characters from this text."))
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise BadFilter(_("A filter value must be a text or a number."))
+
+
+def _texts(value) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        raise BadFilter(_("This filter takes a list of values."))
+    return [_text(item) for item in value]
+
+
+def _text_column(model, name: str):
+    """The column a filter compares, if it holds free text (not a choice's code)."""
+    if "." in name:
+        relation, leaf = name.split(".", 1)
+        attribute = getattr(model, relation, None)
+        model = attribute.mapper.class_ if hasattr(attribute, "mapper") else None
+        name = leaf
+    column = getattr(model, name, None) if model is not None else None
+    kind = getattr(column, "type", None)
+    return isinstance(kind, String) and not isinstance(kind, Enum)
+
+
+class _Folded:
+    """A FAB text filter that compares folded text; other columns keep FAB's own
+    comparison. (FAB maps an API's `opr` to a class through one global table that each
+    filter instance overwrites, so these may be asked to filter any column.)"""
+
+    many = False  # takes a list of values (in, not in)
+
+    def check(self, value):
+        """Raise BadFilter for a value this filter cannot compare."""
+        if _text_column(self.model, self.column_name):
+            if self.many:
+                _texts(value)
+            elif isinstance(value, list):  # FAB applies each value of a list in turn
+                for item in value:
+                    _text(item)
+            else:
+                _text(value)
+
+    def apply(self, query, value):
+        if not _text_column(self.model, self.column_name):
+            return super().apply(query, value)
+        try:
+            value = _texts(value) if self.many else _text(value)
+        except BadFilter:  # a list's URL (an API's filters were checked before)
+            return query.filter(false())
+        query, field = fab.get_field_setup_query(query, self.model, self.column_name)
+        return query.filter(self.condition(field, value))
+
+
+class StartsWith(_Folded, fab.FilterStartsWith):
+    def condition(self, field, text):
+        return _like(field, _escaped(text) + "%")
+
+
+class NotStartsWith(_Folded, fab.FilterNotStartsWith):
+    def condition(self, field, text):
+        return _or_unset(field, ~_like(field, _escaped(text) + "%"))
+
+
+class EndsWith(_Folded, fab.FilterEndsWith):
+    def condition(self, field, text):
+        return _like(field, "%" + _escaped(text))
+
+
+class NotEndsWith(_Folded, fab.FilterNotEndsWith):
+    def condition(self, field, text):
+        return _or_unset(field, ~_like(field, "%" + _escaped(text)))
+
+
+class Contains(_Folded, fab.FilterContains):
+    def condition(self, field, text):
+        return contains(field, text)
+
+
+class NotContains(_Folded, fab.FilterNotContains):
+    def condition(self, field, text):
+        return _or_unset(field, ~contains(field, text))
+
+
+class Equal(_Folded, fab.FilterEqual):
+    def condition(self, field, text):
+        return _equal(field, text)
+
+
+class NotEqual(_Folded, fab.FilterNotEqual):
+    def condition(self, field, text):
+        return _or_unset(field, ~_equal(field, text))
+
+
+class In(_Folded, fab.FilterIn):
+    many = True
+
+    def condition(self, field, texts):
+        return folded(field).in_([folded(literal(text, String())) for text in texts])
+
+
+class NotIn(_Folded, fab.FilterNotIn):
+    many = True
+
+    def condition(self, field, texts):
+        return _or_unset(field, folded(field).not_in([folded(literal(t, String())) for t in texts]))
+
+
+# FAB's text filter -> ours
+FOLDED = {ours.__bases__[1]: ours for ours in (StartsWith, NotStartsWith, EndsWith, NotEndsWith,
+                                               Contains, NotContains, Equal, NotEqual, In, NotIn)}
+
+
+class FoldedFilterConverter(fab.SQLAFilterConverter):
+    """FAB's filters per column type, with the text ones folded. Each list keeps FAB's
+    order: a list's URL names a filter by its position (`_flt_2_name` is "contains")."""
+
+    conversion_table = tuple(
+        (test, [FOLDED.get(flt, flt) for flt in found] if test in ("is_text", "is_string") else found)
+        for test, found in fab.SQLAFilterConverter.conversion_table)
+
+
+class CheckedFilters(Filters):
+    """An API's filters: `opr` is looked up among the column's own filters (not FAB's
+    global table, which the last screen to build its filters has rewritten), and each
+    value is checked before any query runs, so a bad one is a 400."""
+
+    def rest_add_filters(self, data) -> None:
+        if not isinstance(data, list):
+            raise BadFilter(_("Filters must be a list."))
+        for item in data:
+            if not isinstance(item, dict) or not {"col", "opr", "value"} <= item.keys():
+                raise BadFilter(_("Each filter needs a column (col), an operation (opr) and a value."))
+            column, operation = item["col"], item["opr"]
+            found = [f for f in self._search_filters.get(column, []) if f.arg_name == operation] \
+                if isinstance(column, str) and column in self.search_columns else []
+            if not found:
+                raise BadFilter(_("This filter is not available: %(column)s, %(operation)s.",
+                                  column=str(column)[:50], operation=str(operation)[:20]))
+            check = getattr(found[0], "check", None)
+            if check is not None:
+                check(item["value"])
+            self.add_filter(column, type(found[0]), item["value"])
+
+
+class FoldedSearch:
+    """For a SQLAInterface: folded text filters, and choice columns sorted by label."""
+
+    filter_converter_class = FoldedFilterConverter
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        return CheckedFilters(self.filter_converter_class, self, search_columns=search_columns or [],
+                              search_filters=search_filters)
+
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
+                       bypass_many_to_many=False, add_pk=False):
+        column = self.obj.__table__.columns.get(order_column) if isinstance(order_column, str) else None
+        kind = getattr(column, "type", None)
+        if not isinstance(kind, Enum) or kind.enum_class is None:
+            return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
+                                          bypass_many_to_many, add_pk)
+        direction = asc if order_direction == "asc" else desc
+        by = [direction(by_label(getattr(self.obj, order_column), kind.enum_class))]
+        if add_pk:  # a stable order across pages
+            by.append(direction(self.get_pk()))
+        return query.order_by(*by)
+
+
+def by_label(column, choices):
+    """A CASE expression: the rank of each code's label in the current language. An
+    unset value ranks after every label (on both databases, which order NULL apart)."""
+    ranked = sorted(choices, key=lambda member: (fold(str(member)), str(member), member.name))
+    return case({member.name: rank for rank, member in enumerate(ranked)},
+                value=column, else_=len(ranked))
