@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.search import FoldedSearch
 from app.choices import TIME_ZONES
-from app.tenancy.session import current_scope
+from app.tenancy.session import current_scope, misplaced_references
 from app.versions import Stale
 
 MAX_INT = 2**31 - 1  # what an INTEGER column holds
@@ -136,6 +136,8 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
                 if column.name in values and column.name not in found \
                         and unique_conflict(model, column.name, values, pk):
                     found[column.name] = _("Already exists: this value is taken by another record.")
+    for name, message in misplaced_references(db.session, model, values).items():
+        found.setdefault(name, message)  # an entry's contest: its district's or its region's
     return found
     zone = values.get("time_zone")
     if zone is not None and zone not in TIME_ZONES:

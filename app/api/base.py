@@ -176,7 +176,7 @@ class RecordApi(ModelRestApi):
             return self.response_404()
         except NotPermitted as refusal:
             self.datamodel.session.rollback()
-            return self.response(403, message=str(refusal))
+            return self.response(refusal.status, message=str(refusal))  # 409: a move while referred to
         except SQLAlchemyError:
             self.datamodel.session.rollback()
             return self.response_422(message=_("The database refused the change."))

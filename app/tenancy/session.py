@@ -29,6 +29,8 @@ class OutOfScope(LookupError):
 class NotPermitted(PermissionError):
     """A write to a row the user can see but may not change (or not that field)."""
 
+    status = 403  # the API's answer
+
     def __str__(self):
         from flask_babel import gettext
 
@@ -95,6 +97,65 @@ def _read_options(scope: Scope, as_array: bool) -> tuple:
 
 # -- writes --------------------------------------------------------------------
 
+class Occupied(NotPermitted):
+    """A row that others still refer to does not move to another tenant: its staff,
+    clubs and entries would be left behind (the database refuses it too)."""
+
+    status = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+class Misplaced(NotPermitted):
+    """A reference to a row the record's tenant may read but not use: a contest of
+    another district (a library enters its own district's contests and its region's)."""
+
+    status = 422
+
+    def __str__(self):
+        return misplaced_message()
+
+
+def misplaced_message() -> str:
+    from flask_babel import gettext
+
+    return gettext("This library may not enter this contest: choose a contest of its "
+                   "district or of its region.")
+
+
+def misplaced_references(session, model, values: dict) -> dict[str, str]:
+    """Field -> message for each reference in `values` (a form's or a JSON body's related
+    rows) to a row the record's tenant may not use: the early, per-field form of the
+    guard's check (a region user sees every district's contests; an entry goes only to
+    one of its library's district or region)."""
+    if not is_tenant_data(model) or model.__tenant_keys__[0] == "id":
+        return {}
+    mapper, tenant = inspect(model), None
+    for rel in mapper.relationships:  # the row's tenant, from its library (or its tenant)
+        related = values.get(rel.key)
+        if rel.direction is MANYTOONE and related is not None:
+            for local, remote in rel.local_remote_pairs:
+                if local.key == model.__tenant_keys__[0]:
+                    tenant = getattr(related, rel.mapper.get_property_by_column(remote).key)
+    found = {}
+    for rel in mapper.relationships:
+        remote_cls, related = rel.mapper.class_, values.get(rel.key)
+        if rel.direction is not MANYTOONE or related is None or tenant is None \
+                or not getattr(remote_cls, "__readable_from_ancestors__", False) \
+                or remote_cls.__tenant_keys__[0] == "id":
+            continue
+        owner = getattr(related, remote_cls.__tenant_keys__[0])
+        with session.no_autoflush:
+            if owner is not None and owner not in lineage(session.connection(), tenant):
+                found[rel.key] = misplaced_message()
+    return found
+
+
 def _keys(target, history: bool) -> tuple:
     """A row's (tenant, library) keys, as they are now or, with history, as loaded."""
     state = inspect(target)
@@ -108,31 +169,67 @@ def _keys(target, history: bool) -> tuple:
     return tuple(out)
 
 
+def _changes(mapper, target, *, inserting: bool) -> dict:
+    """Column key -> new value, for every column this write sets or changes. A relation
+    set to another row counts as a change of its columns: before a flush (a view's or an
+    API's early check) they still hold the old values."""
+    state, out = inspect(target), {}
+    for attr in mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if inserting and getattr(target, attr.key) is not None:
+            out[attr.key] = getattr(target, attr.key)
+        elif not inserting and hist.has_changes():
+            out[attr.key] = hist.added[0] if hist.added else None
+    for rel in mapper.relationships:
+        if rel.direction is not MANYTOONE or rel.viewonly:
+            continue
+        hist = state.attrs[rel.key].history
+        if not hist.added:
+            continue
+        related = hist.added[0]
+        for local, remote in rel.local_remote_pairs:
+            key = mapper.get_property_by_column(local).key
+            value = None if related is None else getattr(related, rel.mapper.get_property_by_column(remote).key)
+            if value is None and related is not None:
+                continue  # a row not flushed yet: the flush itself checks it
+            committed = state.committed_state.get(key, getattr(target, key))
+            if inserting or value != committed:
+                out[key] = value
+    return out
+
+
 def assert_writable(session, item) -> None:
-    """Refuse early, before other checks, a change to a row the user may only read."""
-    scope = current_scope(session)
-    if not scope.unrestricted and not scope.can_write(type(item), *_keys(item, history=True)):
-        raise NotPermitted(type(item).__tablename__)
+    """Refuse early, with its reason and before anything is written, a change the guard
+    would refuse at the flush: the row's place, the role's fields, a move of a row that
+    others refer to, a reference the row's tenant may not use."""
+    with session.no_autoflush:  # the checks read: the change itself waits
+        _check_row(inspect(type(item)), session.connection(), item, old=inspect(item).persistent,
+                   session=session)
 
 
-def _check_row(mapper, connection, target, *, old: bool) -> None:
-    session = inspect(target).session
-    scope = current_scope(session) if session is not None else NOTHING
-    if scope.unrestricted or not is_tenant_data(type(target)) \
-            or not session.info.get(ORM_LAYER_KEY, True):
+def _check_row(mapper, connection, target, *, old: bool, deleting: bool = False, session=None) -> None:
+    session = session or inspect(target).session
+    if session is None or not is_tenant_data(type(target)) or not session.info.get(ORM_LAYER_KEY, True):
         return
-    cls = type(target)  # the row is visible (it was loaded, or refers to visible rows)
-    if not scope.can_write(cls, *_keys(target, history=False)):
-        raise NotPermitted(cls.__tablename__)
-    if old and not scope.can_write(cls, *_keys(target, history=True)):
-        raise NotPermitted(cls.__tablename__)
-    _check_fields(mapper, target, scope, old=old)
-    _check_references(mapper, connection, target, scope)
+    scope, cls = current_scope(session), type(target)
+    changes = _changes(mapper, target, inserting=not old)
+    if not scope.unrestricted:  # the row is visible (it was loaded, or refers to visible rows)
+        keys = tuple(None if k is None else changes.get(k, getattr(target, k)) for k in cls.__tenant_keys__)
+        if not scope.can_write(cls, *keys):
+            raise NotPermitted(cls.__tablename__)
+        if old and not scope.can_write(cls, *_keys(target, history=True)):
+            raise NotPermitted(cls.__tablename__)
+        _check_fields(mapper, target, scope, changes, old=old)
+    _check_references(mapper, connection, target, scope, changes)
+    if old and not deleting:
+        _check_move(mapper, connection, target, scope, changes)
 
 
-def _check_fields(mapper, target, scope: Scope, *, old: bool) -> None:
+def _check_fields(mapper, target, scope: Scope, changes: dict, *, old: bool) -> None:
     """A role that may change only some fields of a record changes only those, and
-    nothing of a record that froze when a field was set (a judged contest entry)."""
+    nothing of a record that froze when a field was set (a judged contest entry). The
+    tenant keys are fields like any other: a role that may change a library's contacts
+    may not move it to another district; a new row is placed where can_write allows."""
     state, table = inspect(target), mapper.local_table.name
     frozen = scope.frozen.get(table)
     if frozen and old:
@@ -143,39 +240,75 @@ def _check_fields(mapper, target, scope: Scope, *, old: bool) -> None:
     permitted = scope.fields.get(table)
     if permitted is None:
         return
-    allowed = set(permitted) | {"id", *filter(None, type(target).__tenant_keys__)}
+    allowed = set(permitted) | {"id"}
+    if not old:
+        allowed |= set(filter(None, type(target).__tenant_keys__))
     for key in permitted:  # a relation allows its own columns
         prop = mapper.attrs.get(key)
         if prop is not None and hasattr(prop, "local_columns"):
             allowed |= {mapper.get_property_by_column(c).key for c in prop.local_columns}
-    for attr in mapper.column_attrs:
-        hist = state.attrs[attr.key].history
-        changed = hist.has_changes() if old else getattr(target, attr.key) is not None
-        if changed and attr.key not in allowed:
-            raise NotPermitted(attr.key)
+    for key in changes:
+        if key not in allowed:
+            raise NotPermitted(key)
 
 
-def _check_references(mapper, connection, target, scope: Scope) -> None:
-    """Ids a row refers to (its library, its contest...) must be visible to the user."""
-    state = inspect(target)
+def _check_references(mapper, connection, target, scope: Scope, changes: dict) -> None:
+    """Ids a row refers to (its library, its contest...) must be visible to the user,
+    and a row readable from below (a contest) is used only by its own tenant's rows and
+    those of the tenants under it."""
+    cls = type(target)
+    moved = any(k in changes for k in cls.__tenant_keys__ if k)
     for rel in mapper.relationships:
         remote_cls = rel.mapper.class_
         if rel.direction is not MANYTOONE or rel.viewonly or not is_tenant_data(remote_cls):
             continue
         pairs = rel.local_remote_pairs
-        if not any(state.attrs[mapper.get_property_by_column(local).key].history.has_changes()
-                   for local, _ in pairs):
+        locals_ = [mapper.get_property_by_column(local).key for local, _ in pairs]
+        shared = getattr(remote_cls, "__readable_from_ancestors__", False) \
+            and remote_cls.__tenant_keys__[0] != "id" and cls.__tenant_keys__[0] != "id"
+        if not any(k in changes for k in locals_) and not (shared and moved):
             continue
-        values = [getattr(target, mapper.get_property_by_column(local).key) for local, _ in pairs]
+        values = [changes.get(k, getattr(target, k)) for k in locals_]
         if any(v is None for v in values):
             continue  # a missing required reference is the database's NOT NULL error
-        query = select(rel.mapper.primary_key[0]).where(
-            *(remote == value for (_, remote), value in zip(pairs, values)))
-        clause = scope.read_clause(remote_cls)
-        if clause is not None:
-            query = query.where(clause)
-        if connection.execute(query).first() is None:
-            raise OutOfScope(remote_cls.__name__)
+        where = [remote == value for (_, remote), value in zip(pairs, values)]
+        if not scope.unrestricted:
+            query = select(rel.mapper.primary_key[0]).where(*where)
+            clause = scope.read_clause(remote_cls)
+            if clause is not None:
+                query = query.where(clause)
+            if connection.execute(query).first() is None:
+                raise OutOfScope(remote_cls.__name__)
+        if shared:
+            owner = connection.scalar(select(getattr(remote_cls, remote_cls.__tenant_keys__[0])).where(*where))
+            tenant = changes.get(cls.__tenant_keys__[0], getattr(target, cls.__tenant_keys__[0]))
+            if owner is not None and tenant is not None and owner not in lineage(connection, tenant):
+                raise Misplaced(rel.key)
+
+
+def lineage(connection, tenant_id: int) -> set[int]:
+    """The tenant and every tenant above it."""
+    tenant = Model.metadata.tables["tenant"]
+    seen, current = set(), tenant_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = connection.scalar(select(tenant.c.parent_id).where(tenant.c.id == current))
+    return seen
+
+
+def _check_move(mapper, connection, target, scope: Scope, changes: dict) -> None:
+    """A row changes its tenant only while nothing refers to it: moving a library would
+    leave its staff, clubs, outreach points and entries in the old district (the
+    composite keys (tenant_id, library_id) refuse it), moving a contest would leave
+    entries of libraries that may not enter it."""
+    cls = type(target)
+    if not any(k in changes for k in cls.__tenant_keys__ if k):
+        return
+    from app.dependents import move_refusal
+
+    message = move_refusal(connection, scope, target)
+    if message:
+        raise Occupied(message)
 
 
 @event.listens_for(Model, "before_insert", propagate=True)
@@ -190,7 +323,7 @@ def _guard_update(mapper, connection, target):
 
 @event.listens_for(Model, "before_delete", propagate=True)
 def _guard_delete(mapper, connection, target):
-    _check_row(mapper, connection, target, old=True)
+    _check_row(mapper, connection, target, old=True, deleting=True)
 
 
 # -- PostgreSQL row-level security ---------------------------------------------
