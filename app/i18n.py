@@ -6,11 +6,13 @@ Russian. A visitor who is not signed in (the login page) follows the browser, or
 language picked from the menu in that browser session.
 """
 import datetime
+import decimal
 import functools
 
 import re
 from zoneinfo import ZoneInfo
-from babel.numbers import format_decimal
+from babel.dates import get_date_format
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import format_date, get_locale, get_translations, gettext, ngettext
 from flask_login import current_user
@@ -139,6 +141,95 @@ def _decimal(value, locale: str) -> str:
     # A pure function of its arguments, and Babel's formatting is slow: a region's
     # dashboard prints a few thousand numbers, mostly the same small ones.
     return format_decimal(value, locale=locale)
+
+
+# -- what a form shows and reads ---------------------------------------------------
+# A form shows a value the way the lists do, and reads it back written that way or the
+# universal way (2019-03-15, 0.5): what the user copies from a list is accepted as is.
+
+def date_pattern() -> str:
+    """The pattern (Unicode LDML) of a day typed in a form: ours for ru and bg, else
+    Babel's short one with the year in full (M/d/yyyy in English)."""
+    locale = get_locale()
+    return DATE_PATTERNS.get(locale.language) or re.sub(r"y+", "yyyy", get_date_format("short", locale).pattern)
+
+
+def _date_tokens(pattern: str):
+    """(kind, text) pieces of an LDML pattern: ("field", "dd") or ("literal", ".")."""
+    pieces = re.finditer(r"'(?P<quoted>[^']*)'|(?P<field>([A-Za-z])\3*)|(?P<literal>[^A-Za-z'])", pattern)
+    for piece in pieces:
+        if piece["field"]:
+            yield "field", piece["field"]
+        else:
+            yield "literal", piece["quoted"] if piece["quoted"] is not None else piece["literal"]
+
+
+def form_day(value: datetime.date | None) -> str:
+    """A day as a form shows it (the list's pattern: 25.10.2017 in ru and bg)."""
+    return "" if value is None else format_date(value, date_pattern())
+
+
+def parse_day(text: str) -> datetime.date:
+    """A day typed in a form: in the user's pattern or as ISO 8601 (2019-03-15).
+    ValueError when it is neither, or no such day (31.02.2019)."""
+    text = text.strip()
+    found = re.fullmatch(r"(?P<y>\d{4})-(?P<M>\d{1,2})-(?P<d>\d{1,2})", text) \
+        or re.fullmatch(_day_regex(date_pattern()), text, re.IGNORECASE)
+    if not found:
+        raise ValueError(text)
+    return datetime.date(int(found["y"]), int(found["M"]), int(found["d"]))
+
+
+@functools.lru_cache(maxsize=16)
+def _day_regex(pattern: str) -> str:
+    out = []
+    for kind, text in _date_tokens(pattern):
+        if kind == "literal":
+            out.append(r"\s*" if text.isspace() else re.escape(text))
+        elif text[0] in "dMy" and (text[0] != "M" or len(text) <= 2):
+            out.append(rf"(?P<{text[0]}>\d{{4}})" if text[0] == "y" else rf"(?P<{text[0]}>\d{{1,2}})")
+        else:
+            return r"(?!)"  # a pattern with month names or eras: only ISO is read
+    return "".join(out)
+
+
+def date_hint() -> str:
+    """The pattern as people write it down: ДД.ММ.ГГГГ (ru, bg), M/D/YYYY (en)."""
+    pattern = date_pattern()
+    if pattern == "dd.MM.yyyy":
+        return gettext("DD.MM.YYYY")  # in the letters of the user's words for day, month, year
+    return "".join(text.upper() if kind == "field" else text
+                   for kind, text in _date_tokens(pattern))
+
+
+def picker_format() -> str:
+    """The pattern in the notation of the date picker (bootstrap-datepicker: dd.mm.yyyy)."""
+    notation = {"d": "d", "M": "m", "y": "y"}
+    return "".join(notation.get(text[0], "") * len(text) if kind == "field" else text
+                   for kind, text in _date_tokens(date_pattern()))
+
+
+def form_number(value) -> str:
+    """A decimal as a form shows it: as the lists do (0,75 in ru and bg), every digit kept."""
+    return "" if value is None else format_decimal(value, locale=get_locale(), decimal_quantization=False)
+
+
+def parse_number(text: str) -> decimal.Decimal:
+    """A decimal typed in a form: with the user's decimal sign or a point (0,5 or 0.5),
+    digits grouped with the locale's group sign if wanted. ValueError for anything else,
+    NaN and infinities included (0,5 in English, where the comma groups thousands)."""
+    locale = get_locale()
+    point, group = get_decimal_symbol(locale), get_group_symbol(locale)
+    group = r"[\s\u00a0\u202f]" if group.isspace() else re.escape(group)  # ru, bg: a space of any width
+    text = text.strip()
+    grouped = re.fullmatch(rf"([+-]?\d{{1,3}}(?:{group}\d{{3}})+)((?:{re.escape(point)}|\.)\d+)?", text)
+    if grouped:
+        text = re.sub(group, "", grouped[1]) + (grouped[2] or "")
+    if point != "." and "." not in text:
+        text = text.replace(point, ".", 1)
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        raise ValueError(text)
+    return decimal.Decimal(text)
 
 
 def format_yes_no(value) -> str:

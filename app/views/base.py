@@ -1,21 +1,18 @@
 """The base of every record screen: labels, validation and the tenancy that each
 record's view inherits, so that a view is a few declarative lines."""
-from inspect import getmembers
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, action, expose, has_access
-from flask_appbuilder.fields import EnumField
 from flask_appbuilder.widgets import ShowWidget
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.core import UnboundField
-from wtforms.validators import ValidationError
 
 from app.dependents import dependents_message
 from app.i18n import formatters
 from app.reports.export import Exportable
 from app.extensions import db
 from app.tenancy.session import NotPermitted, assert_writable, current_scope
+from .fields import locale_fields
 from .relations import choices_response, with_ajax_relations
 from app.validation import RecordInterface, problems
 from app.versions import VersionField, form_is_current
@@ -38,27 +35,6 @@ LABELS = {
     "time_zone": _l("Time zone"),
     "nomination": _l("Nomination"), "submitted_on": _l("Submitted on"), "result": _l("Result"),
 }
-
-
-class ChoiceField(EnumField):
-    """FAB's EnumField, with a wrong choice reported on the field instead of a 500, and
-    for a value that may be unset (an entry not judged yet) an empty choice: without it
-    the first choice shows as chosen, and saving the form stores it."""
-
-    def __init__(self, *args, blank=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if blank:
-            coerce = self.coerce
-            self.coerce = lambda value: None if value in ("", None) else coerce(value)
-            self.choices = [("", "—"), *self.choices]
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
 
 
 def _not_editable(model) -> set[str]:
@@ -91,11 +67,8 @@ def with_rules(form_class, model):
         current = form_is_current(form, model)  # an edit begun before someone else's save
         return valid and current
 
-    columns = model.__table__.columns
-    fields = {name: UnboundField(ChoiceField, *f.args, blank=name in columns and columns[name].nullable, **f.kwargs)
-              for name, f in getmembers(form_class, lambda f: isinstance(f, UnboundField))
-              if f.field_class is EnumField}
-    return type(form_class.__name__, (form_class,), {"validate": validate, **fields})
+    # Every screen's dates, decimals, checkboxes and choices (app/views/fields.py).
+    return type(form_class.__name__, (form_class,), {"validate": validate, **locale_fields(form_class, model)})
 
 
 class KnownActionsOnly:

@@ -38,6 +38,45 @@
         $.fn.datepicker.defaults.language = texts.lang;
     }
 
+    // The date fields of the forms (app/views/fields.py): the picker reads and writes the
+    // field in the user's pattern (data-date-format, 15.03.2019), reads ISO too
+    // (2019-03-15), and never rewrites what was typed: a text it cannot read stays, for
+    // the server to answer with a message (forceParse would turn it into another day).
+    if ($.fn.datepicker) {
+        var DPGlobal = $.fn.datepicker.DPGlobal;
+        var dayFormat = function (pattern) {
+            var order = (pattern.match(/d+|m+|y+/g) || []).map(function (part) { return part.charAt(0); });
+            return {
+                toDisplay: function (date, format, language) { return DPGlobal.formatDate(date, pattern, language); },
+                toValue: function (text) {
+                    var iso = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(text), at = {};
+                    if (iso) {
+                        at = {y: iso[1], m: iso[2], d: iso[3]};
+                    } else {
+                        var parts = String(text).match(/\d+/g) || [];
+                        if (parts.length !== order.length) { return undefined; }
+                        order.forEach(function (kind, i) { at[kind] = parts[i]; });
+                    }
+                    if (!at.y || at.y.length !== 4) { return undefined; }
+                    var y = +at.y, m = +at.m - 1, d = +at.d, date = new Date(Date.UTC(y, m, d));
+                    return date.getUTCFullYear() === y && date.getUTCMonth() === m && date.getUTCDate() === d
+                        ? date : undefined;
+                }
+            };
+        };
+        $(function () {
+            $(".libnet-date").each(function () {
+                var box = $(this);
+                var language = box.data("date-language");
+                box.datepicker({
+                    format: dayFormat(String(box.data("date-format") || "yyyy-mm-dd")),
+                    language: $.fn.datepicker.dates[language] ? language : "en",
+                    forceParse: false, autoclose: true, todayHighlight: true, weekStart: 1
+                });
+            });
+        });
+    }
+
     if (typeof window.ab_alert === "function") {  // FAB's actions alert in English
         var alert = window.ab_alert;
         window.ab_alert = function (text) { return alert((texts.alerts || {})[text] || text); };
