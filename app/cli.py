@@ -112,15 +112,22 @@ def create_user(username, role, *, tenant=None, library=None, password, email=No
     from .models import Library, Tenant
     from .security.passwords import password_problem
     from .security.roles import ADMIN
+    from .security.users import taken
 
     with force_locale("en"):  # the operator's commands speak English
         problem = password_problem(password, username)
     if problem:
         raise ValueError(problem)
+    if not username.strip():
+        raise ValueError("the user name is empty")
     sm = current_app.appbuilder.sm
+    email = email or f"{username.strip()}@localhost"
     with unrestricted(db.session):
-        if sm.find_user(username=username):
-            raise ValueError(f"user {username!r} exists already")
+        clash = taken(username, email)  # sign-in ignores case: so does uniqueness
+        if "username" in clash:
+            raise ValueError(f"user {username!r} exists already (user names are unique whatever their case)")
+        if "email" in clash:
+            raise ValueError(f"another user has the e-mail address {email!r} (whatever its case)")
         role_row = sm.find_role(role)
         if role_row is None:
             raise ValueError(f"role {role!r} is not set up")
@@ -136,7 +143,7 @@ def create_user(username, role, *, tenant=None, library=None, password, email=No
         if role != ADMIN and tenant_row is None:
             raise ValueError("a user other than Admin needs --tenant or --library")
         user = sm.add_user(username, first_name or username, last_name,
-                           email or f"{username}@localhost", role_row, password=password)
+                           email, role_row, password=password)
         if not user:
             raise ValueError(f"could not add user {username!r}")
         user.tenant_id = tenant_row.id if tenant_row else None

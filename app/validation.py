@@ -4,6 +4,7 @@ import datetime
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Integer, UniqueConstraint, func, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -48,7 +49,38 @@ class RecordInterface(FoldedSearch, SQLAInterface):
         except DatabaseException as error:
             if isinstance(error.__cause__, StaleDataError):
                 raise Stale() from error
-            raise
+            raise WriteRefused() from error
+
+    # FAB has logged the database's error and rolled back; its screens would flash the
+    # error's text (SQL included), its APIs answer it: they get WriteRefused instead.
+    def add(self, item, *args, **kwargs):
+        try:
+            return super().add(item, *args, **kwargs)
+        except SQLAlchemyError as error:
+            raise WriteRefused() from error
+
+    def delete(self, item, *args, **kwargs):
+        try:
+            return super().delete(item, *args, **kwargs)
+        except DatabaseException as error:
+            raise WriteRefused() from error
+
+    def delete_all(self, items, *args, **kwargs):
+        try:
+            return super().delete_all(items, *args, **kwargs)
+        except DatabaseException as error:
+            raise WriteRefused() from error
+
+
+class WriteRefused(SQLAlchemyError):
+    """A write the database refused. Its text (SQL and values) is for the log only: a
+    user reads this translated message. A SQLAlchemyError, so an API answers it as it
+    answers the database's own errors (app.api.base: 422)."""
+
+    def __str__(self):
+        from flask_babel import gettext as _
+
+        return _("The database refused the change.")
 
 
 def _column_values(model, values: dict) -> dict:

@@ -15,12 +15,15 @@ from app.tenancy.scope import EVERYTHING, NOTHING, scope_for
 from app.tenancy.session import ORM_LAYER_KEY, set_scope
 
 from . import sessions
-from .models import Account
+from .models import Account, account_key
+from .users import AccountApi, AdminAccountView
 from .passwords import password_views
 
 
 class SecurityManager(FabSecurityManager):
     user_model = Account
+    userdbmodelview = AdminAccountView  # user names unique whatever their case
+    user_api = AccountApi
     resetmypasswordview, resetpasswordview = password_views()
 
     def create_db(self):
@@ -40,6 +43,15 @@ class SecurityManager(FabSecurityManager):
                 joinedload(Account.roles), node.joinedload(Tenant.parent),
                 node.joinedload(Tenant.children), library_node.joinedload(Tenant.parent))
         ).unique().one_or_none()
+
+    def find_user(self, username=None, email=None):
+        """The account whose user name (else e-mail) is this one, whatever its case and
+        surrounding spaces: by the folded keys, which are unique (app.security.models)."""
+        column, key = (Account.username_key, account_key(username)) if username else \
+            (Account.email_key, account_key(email))
+        if key is None or not _storable(key):
+            return None
+        return self.session.scalars(select(Account).where(column == key)).one_or_none()
 
     def is_item_public(self, permission_name, view_name):
         # FAB reads the Public role's permissions from the database on every API call;
@@ -112,3 +124,12 @@ class SecurityManager(FabSecurityManager):
             return get_current_user()
         except Exception:  # an invalid token is the API's own 401 to give
             return None
+
+
+def _storable(text: str) -> bool:
+    """Text a database can hold: no lone surrogate (not UTF-8), no NUL (PostgreSQL)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text

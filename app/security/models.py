@@ -11,13 +11,19 @@ def account_key(value: str | None) -> str | None:
     return unicodedata.normalize("NFKC", value or "").strip().casefold() or None
 
 
+def _inserted_key(column: str):
+    """The key of a row inserted as FAB's plain User (its user API does so), which the
+    events below, and Account's attributes, do not reach."""
+    return lambda context: account_key(context.get_current_parameters().get(column))
+
+
 class Account(FabUser):
     __tablename__ = "ab_user"
     tenant_id = Column(Integer, ForeignKey("tenant.id", name="fk_ab_user_tenant"), index=True)
     library_id = Column(Integer, ForeignKey("library.id", name="fk_ab_user_library"), index=True)
     locale = Column(String(5))
-    username_key = Column(String(128), nullable=False)
-    email_key = Column(String(320))
+    username_key = Column(String(128), nullable=False, default=_inserted_key("username"))
+    email_key = Column(String(320), default=_inserted_key("email"))
     # Counts password changes and resets: sessions and tokens of an older epoch are ended.
     session_epoch = Column(Integer, nullable=False, server_default="0", default=0)
     tenant = relationship("Tenant", foreign_keys=[tenant_id], lazy="selectin")

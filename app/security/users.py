@@ -4,24 +4,35 @@ than Director. (FAB's own user, role and permission screens are for Admin only.)
 Accounts are not tenant data (an Admin belongs to no tenant), so the session rule
 does not cover them; this screen's data interface applies the scope to every read
 it makes instead, list and record alike.
+
+User names and e-mail addresses are unique whatever their case (sign-in ignores it):
+`taken` checks it for this screen, FAB's user screen and user API (the classes at the
+end, which the security manager uses) and `flask users add`.
 """
-from flask import abort, g
+from flask import abort, g, request
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.api import safe
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import permission_name, protect
+from flask_appbuilder.security.sqla.apis import UserApi
+from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import gettext as _, lazy_gettext as _l
+from marshmallow import ValidationError as Invalid
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.extensions import db
 from app.i18n import formatters
 from app.views.base import KnownActionsOnly
 from app.views.relations import choices_response, with_ajax_relations
 from app.tenancy.session import current_scope
-from app.validation import RecordInterface
+from app.validation import RecordInterface, WriteRefused, is_id
 
-from .models import Account
+from .models import Account, account_key
 from .passwords import PasswordPolicy
 from .roles import BRANCH, DIRECTOR, LABELS, METHODOLOGIST, VIEWER
 
@@ -42,6 +53,67 @@ class ScopedAccounts(RecordInterface):  # an impossible id finds nothing
 
     def query_count(self, query, *args, **kwargs):
         return super().query_count(self._in_scope(query), *args, **kwargs)
+
+
+def taken(username=None, email=None, pk=None) -> dict[str, str]:
+    """Field -> message, for a user name or e-mail address that another account has,
+    whatever its case: sign-in ignores case, so two such accounts would lock each other
+    out. User names are global; the message names no tenant. None: not being set."""
+    found, keys = {}, {}
+    if username is not None:
+        keys["username"] = (Account.username_key, account_key(username))
+        if keys["username"][1] is None:
+            found["username"] = _("Enter a user name.")
+    if email is not None and account_key(email) is not None:
+        keys["email"] = (Account.email_key, account_key(email))
+    messages = {"username": _("This user name is taken."),
+                "email": _("This e-mail address is taken by another account.")}
+    with db.session.no_autoflush:  # an edited account holds the new values already
+        for field, (column, key) in keys.items():
+            query = select(Account.id).where(column == key)
+            if pk is not None and is_id(pk):
+                query = query.where(Account.id != int(pk))
+            if key is not None and db.session.scalar(query.limit(1)) is not None:
+                found[field] = messages[field]
+    return found
+
+
+def _form_value(form, name):
+    return form[name].data if name in form else None
+
+
+def form_taken(form) -> dict[str, str]:
+    """taken() for an account form: the fields it has, the account it edits."""
+    return taken(_form_value(form, "username"), _form_value(form, "email"),
+                 (request.view_args or {}).get("pk"))
+
+
+def _with_checks(form_class, check):
+    """A form class whose validation adds check(form)'s field -> message."""
+
+    def validate(form, extra_validators=None):
+        valid = form_class.validate(form, extra_validators)
+        for name, message in check(form).items():
+            if not form[name].errors:  # one message a field: FAB's own come first
+                form[name].errors = [*form[name].errors, message]
+            valid = False
+        return valid
+
+    return type(form_class.__name__, (form_class,), {"validate": validate})
+
+
+class SavedAtOnce:
+    """FAB fills the record in and runs pre_add/pre_update on it before saving: a query
+    there would save it early, and FAB would flash the database's refusal word for word.
+    Saved only by the data interface, a refusal is said in words (WriteRefused)."""
+
+    def _add(self):
+        with self.datamodel.session.no_autoflush:
+            return super()._add()
+
+    def _edit(self, pk):
+        with self.datamodel.session.no_autoflush:
+            return super()._edit(pk)
 
 
 class NameIn(BaseFilter):
@@ -66,14 +138,7 @@ def account_problems(form) -> dict[str, str]:
 
 
 def _with_account_rules(form_class):
-    def validate(form, extra_validators=None):
-        valid = form_class.validate(form, extra_validators)
-        for name, message in account_problems(form).items():
-            form[name].errors = [*form[name].errors, message]
-            valid = False
-        return valid
-
-    return type(form_class.__name__, (form_class,), {"validate": validate})
+    return _with_checks(form_class, lambda form: {**form_taken(form), **account_problems(form)})
 
 
 def role_label(role) -> str:
@@ -91,8 +156,9 @@ def _translated_roles(form_class):
     return type(form_class.__name__, (form_class,), {"roles": roles})
 
 
-class AccountView(KnownActionsOnly, ModelView):
+class AccountView(SavedAtOnce, KnownActionsOnly, ModelView):
     datamodel = ScopedAccounts(Account)
+    database_error_message = _l("The database refused the change.")  # FAB's edit says only this
     list_title, show_title = _l("User accounts"), _l("User account")
     add_title, edit_title = _l("Add a user account"), _l("Edit a user account")
     list_columns = ["username", "first_name", "last_name", "tenant", "library", "roles", "active"]
@@ -147,3 +213,73 @@ class AccountView(KnownActionsOnly, ModelView):
     def pre_delete(self, item):
         if item.id == g.user.id:
             raise ValueError(_("You cannot delete your own account."))
+
+
+class AccountRules(SavedAtOnce):
+    """For FAB's user screens (Admin's): user names and e-mail addresses unique whatever
+    their case, and a refused write said in words, never in the database's."""
+
+    database_error_message = _l("The database refused the change.")
+
+    def __init__(self, **kwargs):
+        # The security manager gives the class FAB's plain interface; the forms are built
+        # from the interface, so it is replaced first.
+        self.datamodel = RecordInterface(Account)
+        super().__init__(**kwargs)
+        self.add_form = _with_checks(self.add_form, form_taken)
+        self.edit_form = _with_checks(self.edit_form, form_taken)
+
+
+class AdminAccountView(AccountRules, UserDBModelView):
+    class_permission_name = "UserDBModelView"  # the permissions app.security.roles grants
+
+
+class _ApiAccounts(RecordInterface):
+    """FAB's user API answers a marshmallow ValidationError with a 400 carrying its
+    message, and a database error with the database's text: the latter becomes the former."""
+
+    def add(self, item, *args, **kwargs):
+        try:
+            return super().add(item, *args, **kwargs)
+        except WriteRefused as refusal:
+            raise Invalid(str(refusal)) from refusal
+
+    def edit(self, item, *args, **kwargs):
+        try:
+            return super().edit(item, *args, **kwargs)
+        except WriteRefused as refusal:
+            raise Invalid(str(refusal)) from refusal
+
+
+class AccountApi(UserApi):
+    """FAB's user API (/api/v1/security/users/), with the rules of the user screens."""
+
+    datamodel = _ApiAccounts(Account)
+
+    def pre_add(self, item):
+        found = taken(item.username, item.email)
+        if found:
+            raise Invalid({field: [message] for field, message in found.items()})
+        super().pre_add(item)
+
+    def pre_update(self, item, data):
+        found = taken(data.get("username"), data.get("email"), item.id)
+        if found:
+            raise Invalid({field: [message] for field, message in found.items()})
+        super().pre_update(item, data)
+
+    @expose("/<pk>", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk):
+        # FAB's would change an account it did not find, and answer 500.
+        if self.datamodel.get(pk, self._base_filters) is None:
+            return self.response_404()
+        return super().put(pk)
+
+    def delete_headless(self, pk):
+        try:
+            return super().delete_headless(pk)
+        except WriteRefused as refusal:
+            return self.response_422(message=str(refusal))
