@@ -149,3 +149,86 @@ def test_deleting_from_the_show_page_returns_to_the_list(as_user, owner_engine):
     response = client.post(f"/clubview/delete/{pk}")
     assert response.status_code == 302 and response.headers["Location"].endswith("/clubview/list/")
     assert not _ids(owner_engine, "SELECT id FROM club WHERE name = 'Клуб на удаление'")
+
+
+# -- the dashboard -------------------------------------------------------------------
+
+def _contests_sheet(client, path="/dashboard/xlsx"):
+    from .test_reports import _dashboard
+
+    sheets = _dashboard(client, path)
+    return next(table for title, table in sheets.items() if title.startswith("Конкурсы"))
+
+
+def test_a_districts_contest_rows_and_total_agree(as_user, owner_engine):
+    """A library holds no contest: its row shows its entries and results, the district's own
+    row the contests it held, and each total is the sum of the rows above it."""
+    held = _ids(owner_engine, DISTRICT.format("contest") + " AND x.year = 2020", t=ZAL)
+    client = as_user("zal.director")
+    table = _contests_sheet(client)
+    own = table.pop(f"{ZAL}, районный уровень")
+    total = table.pop("Итого")
+    assert len(table) == 12  # the libraries
+    assert own["Проведено конкурсов"] == total["Проведено конкурсов"] == len(held) == 3
+    assert all(row["Проведено конкурсов"] is None for row in table.values())  # not a 0 that misleads
+    for heading, value in total.items():
+        assert value == sum(row[heading] or 0 for row in [own, *table.values()]), heading
+    assert total["Заявки"] == 9 and table[BORTNOVO]["Заявки"] == 1
+
+    from .test_i18n import visible_text
+    page = " ".join(visible_text(client.get("/?_l_=ru").get_data(as_text=True)).split())
+    assert f"{BORTNOVO} — 1 0 0 0 0" in page  # held: not applicable; one entry, no place
+    assert f"{ZAL}, районный уровень 3 — — — — —" in page
+    assert "Конкурсы проводит район или область" in page
+
+
+def test_a_regions_contest_rows_and_total_agree(as_user):
+    table = _contests_sheet(as_user("sz.director"))
+    total = table.pop("Итого")
+    for heading, value in total.items():
+        assert value == sum(row[heading] or 0 for row in table.values()), heading
+    assert table["Област Стара Загора, областной уровень"]["Проведено конкурсов"] == 1
+    assert total["Заявки"] == 4  # one from each district
+
+
+def test_the_reporting_year_is_the_latest_with_figures(as_user, owner_engine):
+    """Not the calendar year, and not the year of a region's contest nobody on the page
+    entered: Залегощенский район's figures are of 2020 until it takes part in another."""
+    from .test_i18n import visible_text
+
+    director = as_user("orel.director")
+    response = director.post("/contestview/add", data={
+        "title": "Конкурс без заявок", "level": "regional", "year": "2024",
+        "tenant": _ids(owner_engine, "SELECT id FROM tenant WHERE name = 'Орловская область'").pop()})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    contest = _ids(owner_engine, "SELECT id FROM contest WHERE title = 'Конкурс без заявок'").pop()
+    try:
+        zal = as_user("zal.director")
+        page = zal.get("/?_l_=ru").get_data(as_text=True)
+        assert "Конкурсы 2020 года" in visible_text(page)
+        assert "?year=2024" not in page
+        region = visible_text(director.get("/?_l_=ru").get_data(as_text=True))
+        assert "Конкурсы 2024 года" in region  # the region held one that year
+    finally:
+        director.post(f"/contestview/delete/{contest}")
+    assert not _ids(owner_engine, "SELECT id FROM contest WHERE title = 'Конкурс без заявок'")
+
+
+def test_the_contest_years_are_separate_links(as_user):
+    page = as_user("admin").get("/?_l_=ru").get_data(as_text=True)
+    years = re.search(r'<nav class="report-years[^>]*>(.*?)</nav>', page, re.S)[1]
+    items = re.findall(r"<li[^>]*>(.*?)</li>", years, re.S)
+    assert [re.sub(r"<[^>]+>", "", item).strip() for item in items] == ["2020", "2021"]
+    assert 'aria-current="true">2021<' in years and 'href="?year=2020"' in years
+
+
+def test_every_chart_shows_every_category_zeros_included(as_user):
+    """One rule for all charts: a category with nothing has its bar too (and its zero)."""
+    from app.choices import Audience, OutreachKind
+
+    page = as_user("maglizh.director").get("/?_l_=bg").get_data(as_text=True)
+    charts = dict(re.findall(r"<figcaption>(.*?)</figcaption>\s*(<svg.*?</svg>)", page, re.S))
+    bars = {title: svg.count("<rect") for title, svg in charts.items()}
+    assert bars["Членове на клубовете по аудитория"] == len(Audience), bars
+    assert bars["Читатели на извънбиблиотечното обслужване"] == len(OutreachKind), bars
+    assert ">0</text>" in charts["Членове на клубовете по аудитория"]

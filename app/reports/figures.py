@@ -140,8 +140,8 @@ def report(session, node: Tenant | None, year: int | None = None,
         add(row_key, {"outreach": n, "readers": readers or 0, f"outreach.{kind.name}": n,
                       f"readers.{kind.name}": readers or 0})
 
-    years = _contest_years(session, node, tenant_ids)
-    if year is None:
+    years = _contest_years(session, tenant_ids)
+    if year is None:  # the latest year with figures (not a year still to come), not the calendar's
         year = max([y for y in years if y <= today.year] or years or [None])
     if year is not None:
         held = select(Contest.tenant_id, func.count()).where(Contest.year == year).group_by(Contest.tenant_id)
@@ -163,11 +163,13 @@ def report(session, node: Tenant | None, year: int | None = None,
     return Report(node, units, dict(rows), own, year, years)
 
 
-def _contest_years(session, node, tenant_ids) -> list[int]:
-    """Years with contests the page's libraries could enter: their own, and their region's."""
+def _contest_years(session, tenant_ids) -> list[int]:
+    """Years with contest figures on the page: contests its tenants held, or its libraries
+    entered (a region's contest that none of them entered leaves the page's year alone)."""
     stmt = select(Contest.year).distinct()
     if tenant_ids is not None:
-        stmt = _on_page(session, stmt, Contest, [*tenant_ids, *filter(None, [node.parent_id])])
+        entered = select(ContestEntry.contest_id).where(ContestEntry.tenant_id.in_(tenant_ids))
+        stmt = stmt.where(or_(Contest.tenant_id.in_(tenant_ids), Contest.id.in_(entered)))
     return sorted(session.scalars(stmt))
 
 

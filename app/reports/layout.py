@@ -18,6 +18,9 @@ class Column:
     label: str
     group: str | None = None  # a heading shared by the columns next to it
     share_of: str | None = None  # a percentage of this figure, not a count
+    # A figure of the page's owner, not of its rows: a district holds contests, its
+    # libraries only enter them. A library's row has no such figure, and says so.
+    owner: bool = False
 
     def value(self, counts):
         """The cell: a count, or a share (0..1, None when there is nothing to divide)."""
@@ -60,6 +63,14 @@ class Chart:
     bars: list[tuple[str, int]]
 
 
+def applies(column: Column, row: dict) -> bool:
+    """Does the cell of `column` in `row` mean anything? A library's row has no owner's
+    figure, and the owner's row (a district's own contests) has only those."""
+    if row.get("owner"):
+        return column.owner
+    return not (column.owner and row.get("library"))
+
+
 def _present(total, prefix, choices):
     """The values of a list that occur on the page: a column for each, not for all."""
     return [c for c in choices if total[f"{prefix}.{c.name}"]]
@@ -98,7 +109,7 @@ def sections(report: Report) -> list[Section]:
                 Column(f"outreach.{k.name}", _("Points"), str(k)),
                 Column(f"readers.{k.name}", _("Readers"), str(k))))]),
         Section("contests", contests, [
-            Column("contests", _("Contests held")), Column("entries", _("Entries")),
+            Column("contests", _("Contests held"), owner=True), Column("entries", _("Entries")),
             Column("winners", _("Winners (1st to 3rd place)")),
             *(Column(f"place.{p.name}", str(p), _("Of them")) for p in PLACES)]),
     ]
@@ -111,15 +122,20 @@ def charts(report: Report) -> list[Chart]:
     def per_unit(key):
         return [(unit_label(unit), report.rows[unit.id][key]) for unit in units]
 
+    # One rule for every chart: each category has its bar, a zero too (a library with no
+    # club is what a methodologist looks for). A chart with nothing at all is left out.
     def make_up(prefix, labels):
-        return [(label, total[f"{prefix}.{name}"]) for name, label in labels if total[f"{prefix}.{name}"]]
+        return [(label, total[f"{prefix}.{name}"]) for name, label in labels]
+
+    # A district has no regional library: that bar would always be empty there.
+    kinds = [k for k in LibraryKind if not (report.by_library and k is LibraryKind.regional)]
 
     by_unit = [] if report.by_library else [Chart(_("Active libraries"), per_unit("libraries"))]
     drawn = [
         *by_unit,
         Chart(_("Staff"), per_unit("staff")),
         Chart(_("Interest clubs"), per_unit("clubs")),
-        Chart(_("Active libraries by kind"), make_up("libraries", [(k.name, str(k)) for k in LibraryKind])),
+        Chart(_("Active libraries by kind"), make_up("libraries", [(k.name, str(k)) for k in kinds])),
         Chart(_("Staff by education"), [(_("Higher education"), total["staff.higher"]),
                                         (_("Library education"), total["staff.library"])]),
         Chart(_("Staff by age"), make_up("age", [
@@ -147,3 +163,8 @@ def shown(column: Column, counts) -> str:
 
 def unit_label(unit) -> str:
     return _("%(name)s, regional level", name=unit.name) if unit.own else unit.name
+
+
+def owner_label(report: Report) -> str:
+    """The row of a district's own figures on its page: the contests it holds."""
+    return _("%(name)s, district level", name=report.node.name)

@@ -23,8 +23,9 @@ from app.tenancy.session import current_scope
 from .charts import bar_chart
 from .figures import report
 from .files import XLSX, Sheet, Styled, attachment, xlsx_chunks
-from .layout import charts, sections, shown, unit_label
+from .layout import applies, charts, owner_label, sections, shown, unit_label
 from .passport import description, passport
+from .printing import page_frame
 
 
 class DashboardView(IndexView):
@@ -49,10 +50,12 @@ class DashboardView(IndexView):
         return self.render_template(
             "reports/dashboard.html", report=figures, title=_title(node), crumbs=_crumbs(node),
             sections=sections(figures), rows=_rows(figures), first=_first_heading(node), shown=shown,
+            applies=applies, rows_for=_rows_for,
             charts=[(chart.title, bar_chart(chart)) for chart in charts(figures)],
             xlsx=url_for(".dashboard_xlsx", pk=pk, year=request.args.get("year", type=int)),
             passport=url_for(".passport", pk=node.id) if figures.by_library else None,
-            own_library_only=scope.library_id is not None)
+            own_library_only=scope.library_id is not None,
+            page_frame=page_frame(f"{_title(node)} · {_('Dashboard')}", format_day(datetime.date.today())))
 
     @expose("/dashboard/xlsx")
     @expose("/dashboard/<int:pk>/xlsx")
@@ -61,7 +64,8 @@ class DashboardView(IndexView):
         node = _node(pk)
         figures = report(db.session, node, year=request.args.get("year", type=int))
         title, rows = f"{_title(node)}: {_('Dashboard')}", _rows(figures)
-        sheets = [_sheet(section, title, _first_heading(node), rows) for section in sections(figures)]
+        sheets = [_sheet(section, title, _first_heading(node), _rows_for(section, rows))
+                  for section in sections(figures)]
         name = f"dashboard-{node.id if node else 'all'}-{datetime.date.today().isoformat()}.xlsx"
         return attachment(xlsx_chunks(sheets, str(get_locale())), name, XLSX)
 
@@ -76,7 +80,8 @@ class DashboardView(IndexView):
         return self.render_template(
             "reports/passport.html", district=node, passport=data, description=description(data.report),
             staff=[s for s in sections(data.report) if s.slug == "staff"][0], shown=shown,
-            today=datetime.date.today(), day=format_day, dashboard=url_for(".dashboard", pk=node.id))
+            today=datetime.date.today(), day=format_day, dashboard=url_for(".dashboard", pk=node.id),
+            page_frame=page_frame(f"{_('District passport')} · {node.name}", format_day(datetime.date.today())))
 
 
 def _node(pk):
@@ -119,16 +124,27 @@ def _rows(figures):
     rows = [{"label": unit_label(unit), "counts": figures.rows[unit.id],
              "url": url_for(".dashboard", pk=unit.opens) if unit.opens else None,
              "passport": url_for(".passport", pk=unit.opens)
-             if unit.opens and figures.node is not None else None}
+             if unit.opens and figures.node is not None else None,
+             "library": figures.by_library}
             for unit in figures.units]
+    if figures.by_library:  # the district's own contests: in no library's row, in the total
+        rows.append({"label": owner_label(figures), "counts": figures.own, "url": None,
+                     "passport": None, "owner": True})
     return [*rows, {"label": _("Total"), "counts": figures.total, "url": None, "passport": None,
                     "total": True}]
+
+
+def _rows_for(section, rows):
+    """The rows of a section's table: the owner's row only where it has a figure."""
+    owned = any(column.owner for column in section.columns)
+    return [row for row in rows if owned or not row.get("owner")]
 
 
 def _sheet(section, title, first, rows) -> Sheet:
     """A dashboard table as a sheet: the page's title, the section's, headings, rows."""
     def cells(row):
-        values = (column.value(row["counts"]) for column in section.columns)
+        values = (column.value(row["counts"]) if applies(column, row) else None
+                  for column in section.columns)
         shares = (column.share_of for column in section.columns)
         return [Styled(row["label"], bold=bool(row.get("total"))),
                 *(Styled(value, "0%") if share else value for value, share in zip(values, shares))]
