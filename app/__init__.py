@@ -14,6 +14,9 @@ from .tenancy.session import unrestricted
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    from . import logs
+
+    logs.init_app(app)  # before FAB starts: its advice for other setups is not logged
     app.config.from_object("config")
     # FAB's templates indent deeply: without this, a list page is a third blank space.
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True

@@ -12,7 +12,7 @@ from sqlalchemy import literal, select
 
 from app.extensions import db
 from app.models import Staff
-from app.search import fold, folded
+from app.search import _match, fold, folded
 
 KLIMOVA = "Климова Дарья Андреевна"  # staff of Zalegoshch's children's library
 ZHUKOVA = "Жукова Наталья Алексеевна"  # staff of its central library
@@ -54,6 +54,26 @@ def test_the_database_folds_text_as_python_does(app):
         for text in ("КЛИМОВА", "Ёлка ЁЖ", "ÄÖÜ Éire", "ΑΘΉΝΑ", "МЪГЛИЖ", "abc XYZ"):
             assert db.session.scalar(select(folded(literal(text)))) == fold(text), text
         assert db.session.scalar(select(folded(literal(None)))) is None
+
+
+@pytest.mark.parametrize("start, end", [(False, False), (True, False), (False, True), (True, True)])
+def test_a_match_agrees_with_the_fold_of_both_sides(app, start, end):
+    """Whichever way the database is asked (SQLite's GLOB of each letter's cases, or the
+    fold function; PostgreSQL's lower()), a match is that of the folded texts."""
+    rows = ["Ковалёва", "КОВАЛЕВА", "ковалева", "ёж", "Еж", "50%", "a_b", "a*b", "[x]", "", "Straße",
+            "STRASSE", "ΣΟΦΙΑ", "σοφια", "Grachev", "GRACHËV"]
+    typed = ["ковалева", "КОВАЛЁВА", "ёж", "ЕЖ", "%", "_", "*", "[", "x]", "strasse", "ß", "σοφια",
+             "ΣΟΦΙΑ", "grach", "ЁВ", "ev", "a"]
+    with app.test_request_context():
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        for row in rows:
+            for text in typed:
+                if not sqlite and ("ß" in row + text or "ẞ" in row + text):
+                    continue  # PostgreSQL's lower() keeps ß: "strasse" is not "straße" there
+                a, b = fold(row), fold(text)
+                want = a == b if start and end else a.startswith(b) if start else a.endswith(b) if end else b in a
+                got = db.session.scalar(select(_match(literal(row), text, start=start, end=end)))
+                assert bool(got) is want, (row, text)
 
 
 # -- lists -----------------------------------------------------------------------

@@ -32,6 +32,9 @@ class DashboardView(IndexView):
     route_base = ""
     class_permission_name = "Dashboard"
     method_permission_name = {"dashboard": "show", "dashboard_xlsx": "show", "passport": "show"}
+    # "Dashboard" names the menu link too: without its menu_access here, FAB tries to
+    # delete that permission at every start, as one the view no longer has.
+    base_permissions = ["can_show", "menu_access"]
 
     @expose("/")
     def index(self):

@@ -15,6 +15,7 @@ from app.tenancy.scope import EVERYTHING, NOTHING, scope_for
 from app.tenancy.session import ORM_LAYER_KEY, set_scope
 
 from . import sessions
+from .admin_views import GroupApi, GroupView, RoleView, in_words
 from .models import Account, account_key
 from .users import AccountApi, AdminAccountView
 from .passwords import password_views
@@ -23,6 +24,11 @@ from .passwords import password_views
 class SecurityManager(FabSecurityManager):
     user_model = Account
     userdbmodelview = AdminAccountView  # user names unique whatever their case
+    # Admin's screens in the user's language (app.security.admin_views). FAB's user
+    # statistics draw with Google Charts from the internet: not on a closed network.
+    userdbmodelview = in_words(userdbmodelview)
+    rolemodelview, groupmodelview, group_api = RoleView, GroupView, GroupApi
+    userstatschartview = None
     user_api = AccountApi
     resetmypasswordview, resetpasswordview = password_views()
 

@@ -11,8 +11,18 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 
+# FAB's security items the menu leaves out. One list of users: the accounts screen
+# (app.security.users) shows each account's organisation and library, and Admin sees all
+# of them there; FAB's user screen still serves the profile page and Admin's password
+# resets. Groups grant nothing here (the security manager reads an account's own roles).
+HIDDEN = {"Security": ("List Users", "List Groups")}
+
+
 def init_app(app) -> None:
     app.add_template_global(menu_html)
+    for item in app.appbuilder.menu.get_list():
+        if item.name in HIDDEN:
+            item.childs = [child for child in item.childs if child.name not in HIDDEN[item.name]]
 
 
 def menu_html() -> Markup:
