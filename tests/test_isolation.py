@@ -307,3 +307,124 @@ def test_bulk_actions_on_foreign_ids_answer_like_missing_ones(matrix_app, owner_
                    for ids in (foreign, [MISSING])]
         assert answers[0] == answers[1], f"{username} {rule.rule}: {answers}"
     assert snapshot(owner_engine) == before
+
+
+# Where the role table lets a role change only some fields of a record (FIELDS), every
+# other field, the tenant keys included, stays as it is: through the API (refused, 403)
+# and through the edit form (the field is not offered; a value posted anyway is not
+# saved). One user of each such role, on a row it may otherwise write.
+FIELD_USERS = {"Director": "maglizh.director", "Methodologist": "sz.methodologist",
+               "Branch staff": "maglizh.branch"}
+
+
+def _views_of(app, record):
+    view, api = RECORDS[record]
+    found = {type(v).__name__: v for v in app.appbuilder.baseviews}
+    return found[view], found.get(api)
+
+
+def _writable_row(engine, username, record):
+    """A row of `record` the user may write in part: its own node, its own library's
+    row, an entry not judged yet (a judged one is frozen for branch staff)."""
+    with engine.connect() as conn:
+        user = conn.execute(text("SELECT tenant_id, library_id FROM ab_user WHERE username = :u"),
+                            {"u": username}).first()
+        if record == "tenant":
+            return user.tenant_id
+        if record == "library":
+            where, params = ("id = :l", {"l": user.library_id}) if user.library_id else \
+                ("tenant_id IN (SELECT id FROM tenant WHERE id = :t OR parent_id = :t)", {"t": user.tenant_id})
+            return conn.scalar(text(f"SELECT min(id) FROM library WHERE {where}"), params)
+        if record == "contest_entry":
+            return conn.scalar(text("SELECT min(id) FROM contest_entry WHERE library_id = :l AND result IS NULL"),
+                               {"l": user.library_id})
+    raise AssertionError(f"no row for {record}")
+
+
+@pytest.fixture
+def open_entry(app, owner_engine):
+    """An entry of maglizh.branch's library, not judged yet (the demo's are judged)."""
+    client = login(app, "maglizh.branch")
+    contest = client.get("/api/v1/contest/?q=(page_size:1)").get_json()["result"][0]["id"]
+    library = _writable_row(owner_engine, "maglizh.branch", "library")
+    response = client.post("/api/v1/contest_entry/", json={"contest": contest, "library": library,
+                                                           "title": "Работа для проверки полей"})
+    assert response.status_code == 201, response.get_json()
+    yield response.get_json()["id"]
+    with owner_engine.begin() as conn:
+        conn.execute(text("DELETE FROM contest_entry WHERE id = :i"), {"i": response.get_json()["id"]})
+
+
+def _form_value(value):
+    if isinstance(value, dict):
+        return value.get("id", "")
+    if isinstance(value, bool):
+        return "y" if value else ""
+    return "" if value is None else value
+
+
+def _other_value(client, model, name, current):
+    """A value for field `name` other than `current`, that the user could otherwise
+    choose: a visible row for a relation, another choice, another text, date or year."""
+    from sqlalchemy import inspect as sa_inspect
+
+    prop = sa_inspect(model).attrs[name]
+    if hasattr(prop, "mapper"):  # a relation: another row the user can see
+        resource = prop.mapper.class_.__tablename__
+        rows = client.get(f"/api/v1/{resource}/?q=(page_size:100)").get_json()["result"]
+        ids = [r["id"] for r in rows if r["id"] != (current or {}).get("id", current)]
+        assert ids, f"no other {resource} to try"
+        return ids[0]
+    column = prop.columns[0]
+    enums = getattr(column.type, "enums", None)
+    if enums:
+        return next(e for e in enums if e != current)
+    python = column.type.python_type
+    if python is int:
+        return (current or 2000) - 1
+    if python is bool:
+        return not current
+    if python.__name__ == "date":
+        return "2020-02-02" if current != "2020-02-02" else "2020-03-03"
+    return f"{current or ''} (changed)"[:20]
+
+
+def _field_rules():
+    from app.security.roles import FIELDS
+
+    for role, records in FIELDS.items():
+        for record, permitted in records.items():
+            yield role, record, permitted
+
+
+@pytest.mark.parametrize("role,record,permitted", list(_field_rules()),
+                         ids=[f"{r}-{rec}" for r, rec, _ in _field_rules()])
+def test_fields_a_role_may_not_change_stay_as_they_are(app, owner_engine, request, role, record, permitted):
+    username = FIELD_USERS[role]
+    client = login(app, username)
+    view, api = _views_of(app, record)
+    pk = _writable_row(owner_engine, username, record)
+    if pk is None and record == "contest_entry":
+        pk = request.getfixturevalue("open_entry")
+    assert pk, f"{username}: no {record} to edit"
+    url = f"/api/v1/{api.resource_name}/{pk}"
+    tried = []
+    for name in api.edit_columns:
+        if name in permitted or name == "version":
+            continue
+        current = client.get(url).get_json()["result"].get(name)
+        value = _other_value(client, api.datamodel.obj, name, current)
+        before = snapshot(owner_engine)
+        response = client.put(url, json={name: value})
+        assert response.status_code == 403, f"{username} changed {record}.{name}: {response.get_json()}"
+        assert snapshot(owner_engine) == before, f"{username}: {record}.{name} changed"
+        if name in view.edit_columns:
+            stored = client.get(url).get_json()["result"]
+            form = {n: _form_value(stored.get(n)) for n in view.edit_columns}
+            form[name] = value
+            answer = client.post(f"{view.route_base}/edit/{pk}", data=form)
+            assert answer.status_code < 500
+            assert client.get(url).get_json()["result"].get(name) == current, \
+                f"{username} changed {record}.{name} through the form"
+        tried.append(name)
+    assert tried, f"{role} may change every field of {record}: drop the rule"
