@@ -67,6 +67,10 @@ LANGUAGES = {
     "en": {"flag": "gb", "name": "English"},
 }
 
+# The largest request body: a record's form or JSON is a few kilobytes (text columns hold
+# at most 10,000 characters, app.validation). No screen uploads files; a larger body is 413.
+MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Secure also on any request that came over HTTPS (app/security/hardening.py).

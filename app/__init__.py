@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.config["FAB_ROLES"] = fab_roles()
     app.config.setdefault("FAB_INDEX_VIEW", "app.reports.views.DashboardView")  # the page after login
+    from . import requests
+
+    requests.init_app(app)  # first of all hooks: crafted bodies and list parameters refused
     hardening.init_app(app)  # before FAB: its APIs exempt themselves from CSRF checks
     app.config.setdefault("TENANCY_ORM_LAYER", True)
 

@@ -2,7 +2,7 @@
 from flask import current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -10,9 +10,18 @@ MESSAGES = {
     403: _l("You do not have access to this page."),
     404: _l("Not found: the page or record does not exist, or it is not yours to see."),
     405: _l("This action is not allowed here."),
+    413: _l("The request is too large."),
     429: _l("Too many requests: wait a minute and try again."),
     500: _l("Something went wrong on our side. The change was not saved."),
 }
+
+
+class BadInput(BadRequest):
+    """A 400 that says, in the user's language, what in the request was wrong."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__()
+        self.message, self.field = str(message), field
 
 
 def init_app(app) -> None:
@@ -21,9 +30,10 @@ def init_app(app) -> None:
 
 
 def _page(error: HTTPException, message: str | None = None):
-    message = str(message or MESSAGES.get(error.code, error.name))
+    message = str(message or getattr(error, "message", None) or MESSAGES.get(error.code, error.name))
     if request.path.startswith("/api/"):
-        return {"message": message}, error.code
+        field = getattr(error, "field", None)  # as a field's refusal reads: {field: [text]}
+        return {"message": {field: [message]} if field else message}, error.code
     g.setdefault("user", current_user)  # refused (CSRF, rate limit) before FAB's before_request
     return render_template("error.html", code=error.code, message=message,
                            base_template=current_app.appbuilder.base_template,

@@ -1,9 +1,10 @@
 """Checks that give a clear answer before the database would refuse a write."""
 import datetime
+from decimal import Decimal
 
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import Integer, UniqueConstraint, func, inspect, select
+from sqlalchemy import Enum, Integer, Numeric, String, UniqueConstraint, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +16,17 @@ from app.tenancy.session import current_scope, misplaced_references
 from app.versions import Stale
 
 MAX_INT = 2**31 - 1  # what an INTEGER column holds
+# The most characters of a Text column (a description, the nominations): a page, not a
+# file. A column may declare its own in info={"max_length": n}.
+TEXT_LENGTH = 10_000
+
+
+def max_length(column) -> int | None:
+    """The most characters `column` takes: its String length, TEXT_LENGTH for Text (and
+    a String without one). None for a column that holds no text or a choice code."""
+    if not isinstance(column.type, String) or isinstance(column.type, Enum):
+        return None
+    return column.info.get("max_length") or column.type.length or TEXT_LENGTH
 
 
 def is_id(value) -> bool:
@@ -42,6 +54,11 @@ class RecordInterface(FoldedSearch, SQLAInterface):
 
     def get(self, id, *args, **kwargs):
         return super().get(id, *args, **kwargs) if is_id(id) else None
+
+    def get_max_length(self, col_name):
+        """FAB's forms add a Length validator (and the browser a maxlength) from this."""
+        column = self.list_columns.get(col_name)
+        return (max_length(column) if column is not None else None) or -1
 
     def edit(self, item, *args, **kwargs):
         try:
@@ -150,8 +167,16 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
             found[column.key] = _("This number is too large.")
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL stores no NUL character
             found[column.key] = _("Remove the control characters from this text.")
+        length = max_length(column)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            found[column.key] = _("Enter at most %(max)d characters.", max=length)
+        if isinstance(value, Decimal) and not value.is_finite():  # a form takes "NaN"
+            found[column.key] = _("Enter a number.")
+        elif isinstance(value, Decimal) and isinstance(column.type, Numeric) and column.type.precision \
+                and abs(value) >= 10 ** (column.type.precision - (column.type.scale or 0)):
+            found[column.key] = _("This number is too large.")
     rate = values.get("employment_rate")
-    if rate is not None and not 0 < rate <= 2:
+    if rate is not None and "employment_rate" not in found and not 0 < rate <= 2:
         found["employment_rate"] = _("Enter a rate above 0 and at most 2, such as 0.5 or 1.")
     year = values.get("year")
     if year is not None and not 1900 <= year <= today.year + 1:

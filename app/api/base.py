@@ -1,12 +1,10 @@
 """The base of every record API: the same rules as the screens, JSON answers for
 every refusal, and relation fields that accept only rows the user can see."""
-import prison
 from flask import request
 from flask_appbuilder import ModelRestApi
-from flask_appbuilder.hooks import before_request
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_babel import gettext as _
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 from marshmallow_sqlalchemy import field_for
 from marshmallow_sqlalchemy.fields import Related
 from sqlalchemy.exc import DataError, NoResultFound, SQLAlchemyError
@@ -42,6 +40,8 @@ class Number(fields.Decimal):
 class Converter(Model2SchemaConverter):
     def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
         field = super()._column2field(datamodel, column, nested, parent_schema_name)
+        field.validators = [Length(max=v.max) if type(v) is validate.Length else v
+                            for v in field.validators]
         if type(field) is fields.Decimal:
             number = Number(required=field.required, allow_none=field.allow_none,
                             validate=field.validators)
@@ -62,6 +62,13 @@ class Converter(Model2SchemaConverter):
         field = field_for(datamodel.obj, column.name, field_class=ExistingRelated)
         field.required = not datamodel.is_nullable(column.name)
         return field
+
+
+class Length(validate.Length):
+    """marshmallow's maximum length, said in the user's language."""
+
+    def _format_error(self, value, message):
+        return _("Enter at most %(max)d characters.", max=self.max)
 
 
 class Refused(Exception):
@@ -113,19 +120,6 @@ class RecordApi(ModelRestApi):
             self.show_columns = [*self.show_columns, "version"]
             self.edit_columns = [*self.edit_columns, "version"]
         super().__init__()
-
-    @before_request
-    def _readable_query(self):
-        """FAB answers a `q` that is not Rison, but not one its Rison parser chokes on."""
-        value = request.args.get("q")
-        if value:
-            try:
-                prison.loads(value)
-            except prison.decoder.ParserException:
-                pass  # FAB's own 400, or the value read as JSON
-            except Exception:
-                return self.response_400(message=_("The query (q) is neither Rison nor JSON."))
-        return None
 
     def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
         super().operation_helper(path, operations, methods, func, **kwargs)

@@ -15,6 +15,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.choices import TenantKind
+from app.errors import BadInput
 from app.extensions import db
 from app.i18n import format_day
 from app.models import Tenant
@@ -47,7 +48,7 @@ class DashboardView(IndexView):
     @has_access
     def dashboard(self, pk=None):
         node = _node(pk)
-        figures = report(db.session, node, year=request.args.get("year", type=int))
+        figures = report(db.session, node, year=_year())
         self.update_redirect()
         scope = current_scope(db.session)
         return self.render_template(
@@ -55,7 +56,7 @@ class DashboardView(IndexView):
             sections=sections(figures), rows=_rows(figures), first=_first_heading(node), shown=shown,
             applies=applies, rows_for=_rows_for,
             charts=[(chart.title, bar_chart(chart)) for chart in charts(figures)],
-            xlsx=url_for(".dashboard_xlsx", pk=pk, year=request.args.get("year", type=int)),
+            xlsx=url_for(".dashboard_xlsx", pk=pk, year=_year()),
             passport=url_for(".passport", pk=node.id) if figures.by_library else None,
             own_library_only=scope.library_id is not None,
             page_frame=page_frame(f"{_title(node)} · {_('Dashboard')}", format_day(datetime.date.today())))
@@ -65,7 +66,7 @@ class DashboardView(IndexView):
     @has_access
     def dashboard_xlsx(self, pk=None):
         node = _node(pk)
-        figures = report(db.session, node, year=request.args.get("year", type=int))
+        figures = report(db.session, node, year=_year())
         title, rows = f"{_title(node)}: {_('Dashboard')}", _rows(figures)
         sheets = [_sheet(section, title, _first_heading(node), _rows_for(section, rows))
                   for section in sections(figures)]
@@ -85,6 +86,17 @@ class DashboardView(IndexView):
             staff=[s for s in sections(data.report) if s.slug == "staff"][0], shown=shown,
             today=datetime.date.today(), day=format_day, dashboard=url_for(".dashboard", pk=node.id),
             page_frame=page_frame(f"{_('District passport')} · {node.name}", format_day(datetime.date.today())))
+
+
+def _year() -> int | None:
+    """The reporting year asked for, if any: a four-digit year, or a 400 that says so
+    (a number past what the database holds would be a 500)."""
+    text = request.args.get("year", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise BadInput(_("Choose a reporting year, such as %(year)d.", year=datetime.date.today().year))
+    return int(text)
 
 
 def _node(pk):

@@ -97,6 +97,7 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
     model = None
     show_widget = RecordShowWidget
     page_size = 25
+    text_checked_per_field = True  # app.validation.problems: a NUL is the field's error (app.requests)
     method_permission_name = {"muldelete": "delete", "choices": "list", "export": "list"}
 
     def __init__(self, **kwargs):

@@ -19,7 +19,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import html_params
 
-from app.i18n import date_hint, form_day, form_number, parse_day, parse_number, picker_format
+from app.i18n import NoSuchDay, date_hint, form_day, form_number, parse_day, parse_number, picker_format
 
 REQUIRED = (DataRequired, InputRequired)
 _EXAMPLE, _RATE = datetime.date(2019, 3, 15), Decimal("0.5")  # what the messages show
@@ -75,6 +75,8 @@ class DayField(DateField):
         if text.strip():
             try:
                 self.data = parse_day(text)
+            except NoSuchDay:
+                raise ValueError(gettext("There is no such day in the calendar.")) from None
             except ValueError:
                 raise ValueError(gettext("Enter the date as %(pattern)s, for example %(example)s.",
                                          pattern=date_hint(), example=form_day(_EXAMPLE))) from None
@@ -119,6 +121,13 @@ class NumberField(DecimalField):
         self.data = number
 
 
+def _coerce_known(coerce, value):
+    try:
+        return coerce(value)
+    except (KeyError, TypeError):
+        raise ValueError(gettext("Not a valid choice.")) from None
+
+
 class ChoiceField(EnumField):
     """FAB's EnumField, with a wrong choice reported on the field instead of a 500.
 
@@ -129,6 +138,10 @@ class ChoiceField(EnumField):
 
     def __init__(self, *args, blank=False, required=False, validators=None, **kwargs):
         super().__init__(*args, validators=_optional(validators), **kwargs)
+        # FAB's coerce raises KeyError for a code it does not know; wtforms turns only a
+        # ValueError into the field's error (else a crafted choice is a 500).
+        known = self.coerce
+        self.coerce = lambda value: _coerce_known(known, value)
         self.must_choose = required
         if required:
             self.flags.required = True  # the form's asterisk

@@ -8,6 +8,7 @@ user's scope like every other query.
 from inspect import getmembers
 
 from flask import request, url_for
+from flask_babel import gettext
 from flask_appbuilder.fields import QuerySelectField
 from markupsafe import Markup, escape
 from sqlalchemy import inspect, select
@@ -17,6 +18,7 @@ from wtforms.validators import ValidationError
 from app.extensions import db
 from app.search import contains
 from app.tenancy.session import current_scope
+from app.validation import is_id
 
 PAGE = 20
 PLACEMENT = ("tenant", "library", "parent")  # where a record lives: the user must be able to write there
@@ -78,7 +80,7 @@ class AjaxSelectField(QuerySelectField):
             pk = self._formdata
             target = related_model(self.model, self.column)
             found = None
-            if str(pk).isdigit():
+            if is_id(pk):  # "²" is a digit to Python, not to int()
                 query = choices_query(self.model, self.column, for_form=self.for_form)
                 found = db.session.scalar(query.where(target.id == int(pk)))
             self._set_data(found)
@@ -108,6 +110,7 @@ def choices_response(model, column):
     if column not in inspect(model).relationships:
         return {"results": [], "more": False}, 404
     page = request.args.get("page", "1")
+    if not (page.isascii() and page.isdigit() and 0 < int(page) < 10_000):
+        return {"message": gettext("This page number is not valid.")}, 400
     return choices_page(model, column, for_form=request.args.get("form") == "1",
-                        text=request.args.get("q", "")[:100],
-                        page=int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1)
+                        text=request.args.get("q", "")[:100], page=int(page))
