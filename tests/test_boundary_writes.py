@@ -313,3 +313,19 @@ def test_a_delete_refusal_counts_only_what_the_user_can_see(app, owner_engine):
     finally:
         _execute(owner_engine, "DELETE FROM contest_entry WHERE contest_id = :c", c=contest)
         _execute(owner_engine, "DELETE FROM contest WHERE id = :c", c=contest)
+
+
+def test_the_edit_form_says_why_a_library_does_not_move(app, owner_engine):
+    """The same refusal on the screen: the regional director's edit form comes back
+    with the reason, and nothing is saved."""
+    client = login(app, "sz.director")
+    library = _library_with_dependents(owner_engine, "Мъглиж")
+    stored = client.get(f"/api/v1/library/{library}").get_json()["result"]
+    form = {k: ("" if v is None else v) for k, v in stored.items() if not isinstance(v, dict)}
+    form["tenant"] = _tenant(owner_engine, "Павел баня")
+    before = snapshot(owner_engine)
+    page = client.post(f"/libraryview/edit/{library}?_l_=en", data=form, follow_redirects=True)
+    assert page.status_code == 200
+    text_ = page.get_data(as_text=True)
+    assert "Cannot move" in text_ and "staff member" in text_, text_[:3000]
+    assert snapshot(owner_engine) == before

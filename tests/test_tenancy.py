@@ -3,9 +3,9 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 
 from app.extensions import db
-from app.models import Club, Library, Tenant
+from app.models import Club, Contest, ContestEntry, Library, Tenant
 from app.tenancy.scope import scope_for
-from app.tenancy.session import NotPermitted, set_scope, unrestricted
+from app.tenancy.session import Misplaced, NotPermitted, Occupied, set_scope, unrestricted
 from app.security.models import Account
 
 
@@ -66,4 +66,39 @@ def test_the_guard_refuses_a_row_moved_into_a_readonly_tenant(session_as):
     library = session.scalars(select(Library)).first()
     library.tenant = region  # the region is readable, not writable, for a municipality
     with pytest.raises(NotPermitted):
+        session.flush()
+
+
+def test_the_guard_refuses_a_move_the_role_may_not_make(session_as):
+    """A regional methodologist may change a library's contacts, not its district: the
+    tenant key is a field like the others, whatever code sets it."""
+    session = session_as("sz.methodologist")
+    library = session.scalars(select(Library).join(Tenant).where(Tenant.name == "Мъглиж")).first()
+    library.tenant = session.scalar(select(Tenant).where(Tenant.name == "Павел баня"))
+    with pytest.raises(NotPermitted):
+        session.flush()
+
+
+def test_the_guard_keeps_a_librarys_rows_with_it(session_as):
+    """Even where the role may move a library (the Admin), it does not move while staff,
+    clubs or entries refer to it: they would stay in the old district."""
+    session = session_as("admin")
+    library = session.scalars(select(Library).join(Tenant).where(Tenant.name == "Мъглиж")
+                              .where(Library.id.in_(select(Club.library_id)))).first()
+    library.tenant = session.scalar(select(Tenant).where(Tenant.name == "Чирпан"))
+    with pytest.raises(Occupied, match="клуб"):  # outside a request: Russian
+        session.flush()
+
+
+def test_the_guard_refuses_an_entry_to_a_sibling_districts_contest(session_as):
+    """A region user sees the contests of all its districts; an entry still goes only
+    to its own district's or region's."""
+    session = session_as("sz.director")
+    pavel = session.scalar(select(Tenant).where(Tenant.name == "Павел баня"))
+    contest = Contest(title="Конкурс общины", level="district", year=2025, tenant=pavel)
+    session.add(contest)
+    session.flush()
+    library = session.scalars(select(Library).join(Tenant).where(Tenant.name == "Мъглиж")).first()
+    session.add(ContestEntry(contest=contest, library=library, title="Работа"))
+    with pytest.raises(Misplaced):
         session.flush()
