@@ -171,13 +171,21 @@ def form_day(value: datetime.date | None) -> str:
 
 def parse_day(text: str) -> datetime.date:
     """A day typed in a form: in the user's pattern or as ISO 8601 (2019-03-15).
-    ValueError when it is neither, or no such day (31.02.2019)."""
+    ValueError when it is neither; NoSuchDay when it is written right but the calendar
+    has no such day (31.02.2019)."""
     text = text.strip()
     found = re.fullmatch(r"(?P<y>\d{4})-(?P<M>\d{1,2})-(?P<d>\d{1,2})", text) \
-        or re.fullmatch(_day_regex(date_pattern()), text, re.IGNORECASE)
+        or re.fullmatch(_day_regex(date_pattern()), text)
     if not found:
         raise ValueError(text)
-    return datetime.date(int(found["y"]), int(found["M"]), int(found["d"]))
+    try:
+        return datetime.date(int(found["y"]), int(found["M"]), int(found["d"]))
+    except ValueError:
+        raise NoSuchDay(text) from None
+
+
+class NoSuchDay(ValueError):
+    """A date written in the right pattern that is not in the calendar."""
 
 
 @functools.lru_cache(maxsize=16)

@@ -158,8 +158,10 @@ def test_the_date_field_offers_the_picker_in_the_users_pattern(app, owner_engine
 
 
 @pytest.mark.parametrize("typed, message", [
-    ("15.13.2019", "Введите дату в виде ДД.ММ.ГГГГ, например 15.03.2019."),
     ("15/03/19", "Введите дату в виде ДД.ММ.ГГГГ, например 15.03.2019."),
+    ("15.03.19", "Введите дату в виде ДД.ММ.ГГГГ, например 15.03.2019."),
+    ("31.02.2019", "В календаре нет такого дня."),
+    ("15.13.2019", "В календаре нет такого дня."),
 ])
 def test_an_unreadable_date_comes_back_as_typed_with_a_message(app, owner_engine, typed, message):
     client = login(app, "zal.director")

@@ -73,6 +73,9 @@
                     language: $.fn.datepicker.dates[language] ? language : "en",
                     forceParse: false, autoclose: true, todayHighlight: true, weekStart: 1
                 });
+                // The picker follows what is typed key by key; a pasted or filled-in text
+                // too (reading it only: the text stays as it is).
+                box.find("input").on("input", function () { box.datepicker("update"); });
             });
         });
     }
