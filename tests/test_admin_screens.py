@@ -114,6 +114,7 @@ def test_fab_user_and_role_screens_speak_the_users_language(app, owner_engine, l
         words = sorted(set(ENGLISH.findall(seen)))
         assert not words, f"{locale} {url} shows English: {words}"
         assert "('" not in seen and "[Director]" not in seen, f"{locale} {url} shows Python values"
+        assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", seen), f"{locale} {url} shows an ISO time"
 
 
 def test_roles_list_reads_as_lines_and_keeps_builtin_roles_fixed(app, owner_engine):

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired
 
-from app.i18n import formatters
+from app.i18n import format_moment, formatters
 
 from .models import Account
 from .roles import LABELS, PUBLIC
@@ -53,7 +53,8 @@ class UserScreenInWords:
         "roles": [["name", FilterNotEqual, PUBLIC]]}
 
     def __init__(self, **kwargs):
-        self.formatters_columns = {**formatters(Account), "roles": role_names}
+        moments = dict.fromkeys(("last_login", "created_on", "changed_on"), format_moment)
+        self.formatters_columns = {**formatters(Account), **moments, "roles": role_names}
         super().__init__(**kwargs)
         self.add_form = _translated_roles(self.add_form)
         self.edit_form = _translated_roles(self.edit_form)
