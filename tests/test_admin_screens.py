@@ -9,7 +9,7 @@ import pytest
 from app.extensions import db
 from app.tenancy.session import unrestricted
 
-from .conftest import login, make_app
+from .conftest import PASSWORD, login, make_app
 
 # FAB's start-up advice for other setups (app/logs.py, app/security/admin_views.py).
 NOISE = ("Filter type not supported", "No user yet created", "Refused to delete permission view")
@@ -37,6 +37,18 @@ def test_start_up_log_holds_no_framework_noise(urls, caplog, monkeypatch):
     # Not every warning: another of FAB's still reaches the log.
     logging.getLogger("flask_appbuilder.security.manager").warning("a real warning")
     assert "a real warning" in caplog.text
+
+
+def test_a_sign_in_logs_a_refused_redirect_only(app, caplog, monkeypatch):
+    logger = logging.getLogger("flask_appbuilder.utils.base")
+    monkeypatch.setattr(logger, "disabled", False)  # see above: alembic's logging setup
+    caplog.set_level(logging.WARNING)
+    login(app, "zal.viewer")  # asked for no page: nothing was refused
+    assert "Invalid redirect" not in caplog.text
+    client = app.test_client()
+    client.post("/login/?next=https://elsewhere.example/", data={"username": "zal.viewer",
+                                                                  "password": PASSWORD})
+    assert "Invalid redirect" in caplog.text  # a page on another host was refused: said
 
 
 # -- Admin's pages --------------------------------------------------------------------
