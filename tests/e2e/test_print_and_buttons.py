@@ -26,6 +26,8 @@ PASSPORT = {
 FOOTER = {"ru": "Стр.", "bg": "Стр."}
 DASHBOARD = {"ru": "Сводка", "bg": "Обобщение"}
 DASHBOARD_WORDS = {"ru": "Клубы по интересам", "bg": "Клубове по интереси"}  # the first charts
+LAST_HEADINGS = {"ru": ("свыше 10 лет", "возможностями здоровья", "3-е место"),
+                 "bg": ("над 10 години", "Обслужване по домовете", "3-то място")}
 ACCOUNT = {"ru": ("zal.director", "ORL-ZAL"), "bg": ("maglizh.director", "SZR-MGL")}
 
 
@@ -92,6 +94,9 @@ def test_the_dashboard_prints_whole_on_a4(web, lang):
         assert printed.startswith(header) and f"{FOOTER[lang]} {number} " in printed, printed
         assert len(printed) > len(header) + 40, f"page {number} is blank: {printed}"
     assert DASHBOARD_WORDS[lang] in pages[0]
+    whole = " ".join(pages)
+    for heading in LAST_HEADINGS[lang]:  # the last columns of the widest tables, not cut off
+        assert heading in whole, heading
     web.expect_no_troubles()
 
 
