@@ -24,11 +24,12 @@ from app.validation import TEXT_LENGTH
 from .conftest import PASSWORD, login, make_app, snapshot
 
 BIG = 2**66  # past any integer column and past SQLite's 64 bits
-NUMBERS = [str(BIG), "²", "1e999", "abc"]  # what a URL's number could be
+NUMBERS = [str(BIG), "²", "", "n"]  # what a URL's number, choice or yes/no could be
 TEXTS = [str(BIG), "²", "NaN", "-Infinity", "x" * (TEXT_LENGTH + 1), "\x00", "-1"]  # form fields
 JSON_VALUES = [BIG, "²", float("nan"), float("inf"), "\ud800", "x" * (TEXT_LENGTH + 1), True,
                [1], {"id": 1}, -1, "2^66"]
-FILTER_VALUES = [BIG, "²", True, [1, "x"], None, "abc"]  # refused or not by the column's type
+FILTER_VALUES = [BIG, "²", True, "0.5"]  # refused or not by the column's type
+LIST_FILTER_VALUES = [[BIG, "x", 0.5], "x"]  # for the operations that take a list
 ANY_FILTER_VALUES = ["\ud800", -BIG * BIG, {"a": 1}, "x\x00", float("nan")]  # refused whatever the column
 
 
@@ -96,6 +97,7 @@ def test_list_parameters_of_every_screen(app, admin, unchanged):
             if _has(app, f"{name}.export"):
                 urls += _urls(app, (f"{name}.export", {"fmt": "csv"}), (f"{name}.export", {"fmt": "xlsx"}))
             for url in urls:
+                listing = url == urls[0]
                 for value in ("abc", str(BIG), "²", "-1", "101"):
                     for param in (f"page_{name}", f"psize_{name}"):
                         if param.startswith("page_") and value == "101":
@@ -104,7 +106,7 @@ def test_list_parameters_of_every_screen(app, admin, unchanged):
                 response = _answers(admin, "GET", url, query_string={
                     f"_oc_{name}": "no_such_column", f"_od_{name}": "asc"})
                 _client_error(response, url)
-                if view.order_columns:  # every column it offers does sort
+                if listing:  # every column it offers does sort (the exports read the same)
                     for column in view.order_columns:
                         response = _answers(admin, "GET", url, query_string={
                             f"_oc_{name}": column, f"_od_{name}": "desc"})
@@ -125,8 +127,8 @@ def test_every_filter_of_every_screen(app, admin, unchanged):
                     _answers(admin, "GET", url, query_string={
                         f"psize_{name}": 1, **{f"_flt_{i}_{column}": value for i in range(len(filters))}})
                 _answers(admin, "GET", export, query_string={f"_flt_0_{column}": str(BIG)})
-                _answers(admin, "GET", url, query_string={f"_flt_0_{column}": "x\x00"})
-                _answers(admin, "GET", url, query_string={f"_flt_9_{column}": "1"})  # no such filter
+                _answers(admin, "GET", url, query_string={f"psize_{name}": 1, f"_flt_9_{column}": "1"})  # no such filter
+            _client_error(_answers(admin, "GET", url, query_string={f"_flt_0_{column}": "x\x00"}), url)
 
 
 def _first_id(owner_engine, model):
@@ -244,8 +246,9 @@ def test_every_api_query(app, admin, unchanged):
                     _client_error(_answers(admin, "GET", base, query_string=_q(query)), f"{base} {query}")
             for column, filters in columns.items():
                 # every operation of the column at once (those taking a list, and the others)
-                for group in ([f for f in filters if f.arg_name in MANY], [f for f in filters if f.arg_name not in MANY]):
-                    for value in FILTER_VALUES if group else ():
+                for group, values in (([f for f in filters if f.arg_name in MANY], LIST_FILTER_VALUES),
+                                      ([f for f in filters if f.arg_name not in MANY], FILTER_VALUES)):
+                    for value in values if group else ():
                         query = {"filters": [{"col": column, "opr": f.arg_name, "value": value} for f in group]}
                         _answers(admin, "GET", base, query_string=_q(query))
 
@@ -312,3 +315,81 @@ def test_crafted_sign_in(urls, unchanged):
                             b'\r\n--b--\r\n', "multipart/form-data; boundary=b")):
             _answers(client, "POST", "/login/", data=body, content_type=kind)
     assert login(app, "admin", PASSWORD)  # and the real one still signs in
+
+
+# -- what a user reads ---------------------------------------------------------------
+
+
+def test_a_list_page_holds_at_most_a_hundred_rows(as_user):
+    client = as_user("zal.director")
+    response = client.get("/clubview/list/?psize_ClubView=100000&_l_=ru")
+    assert response.status_code == 400
+    assert "На странице может быть от 1 до 100 строк." in response.get_data(as_text=True)
+    assert client.get("/clubview/list/?psize_ClubView=100").status_code == 200
+    answer = client.get("/api/v1/club/?q=(page_size:100000)").get_json()
+    assert len(answer["result"]) <= 100  # FAB's cap, the same number
+
+
+def test_text_is_refused_past_its_column_length_by_form_and_api(as_user, owner_engine):
+    from .test_records import find_id
+
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Центральная детская библиотека")
+    club = {"name": "Клуб длинных описаний", "library": library, "audience": "children", "members": 3}
+    before = snapshot(owner_engine)
+    page = client.post("/clubview/add?_l_=ru", data={**club, "description": "я" * (TEXT_LENGTH + 1)})
+    assert page.status_code == 200
+    assert f"не должно содержать более {TEXT_LENGTH} символов" in page.get_data(as_text=True)
+    assert f'maxlength="{TEXT_LENGTH}"' in page.get_data(as_text=True)  # the browser stops there
+    answer = client.post("/api/v1/club/?_l_=ru", json={**club, "description": "я" * (TEXT_LENGTH + 1)})
+    assert answer.status_code == 422
+    assert answer.get_json()["message"]["description"] == f"Введите не более {TEXT_LENGTH} символов."
+    answer = client.post("/api/v1/club/?_l_=ru", json={**club, "name": "я" * 256})  # String(255)
+    assert answer.status_code == 422
+    assert answer.get_json()["message"]["name"] == ["Введите не более 255 символов."]
+    assert snapshot(owner_engine) == before
+
+
+def test_a_rate_that_is_not_a_number_is_refused_by_form_and_api(as_user, owner_engine):
+    from .test_records import find_id
+
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Центральная детская библиотека")
+    staff = {"full_name": "Проверка Ставки", "position": "Библиотекарь", "library": library,
+             "education": "higher_library"}
+    before = snapshot(owner_engine)
+    for rate in ("NaN", "Infinity", "sNaN"):
+        page = client.post("/staffview/add?_l_=ru", data={**staff, "employment_rate": rate})
+        assert page.status_code == 200 and "Введите число" in page.get_data(as_text=True)
+        answer = client.post("/api/v1/staff/?_l_=ru", json={**staff, "employment_rate": rate})
+        assert answer.status_code == 422
+        assert answer.get_json()["message"]["employment_rate"] == ["Введите число."]
+    answer = client.post("/api/v1/staff/?_l_=ru", data='{"employment_rate": NaN}', content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == "Тело запроса — не корректный JSON."
+    assert snapshot(owner_engine) == before
+
+
+def test_crafted_relation_ids_and_choice_pages(as_user, owner_engine):
+    client = as_user("zal.director")
+    before = snapshot(owner_engine)
+    for library in ("²", str(BIG)):
+        page = client.post("/clubview/add?_l_=ru", data={"name": "Клуб", "library": library,
+                                                          "audience": "children", "members": "1"})
+        assert page.status_code == 200 and "alert-danger" in page.get_data(as_text=True)  # the field's error
+        answer = client.get(f"/clubview/choices/library?page={library}&_l_=ru")
+        assert answer.status_code == 400
+        assert answer.get_json()["message"] == "Недопустимый номер страницы."
+    assert snapshot(owner_engine) == before
+
+
+def test_a_deep_or_undecodable_body_is_refused_before_sign_in(urls):
+    client = make_app(urls).test_client()
+    answer = client.post("/api/v1/security/login?_l_=ru", data="[" * 100_000 + "]" * 100_000,
+                         content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == "В запросе слишком глубокая вложенность."
+    answer = client.post("/api/v1/security/login?_l_=bg", content_type="application/json",
+                         data='{"username": "\\ud800", "password": "x", "provider": "db"}')
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == "Заявката съдържа текст, който не е валиден Уникод."

@@ -36,6 +36,11 @@ class Number(fields.Decimal):
         value = super()._serialize(value, attr, obj, **kwargs)
         return None if value is None else float(value)
 
+    def make_error(self, key, **kwargs):
+        if key in ("invalid", "special"):  # "NaN", "Infinity": marshmallow says so in English
+            return ValidationError(_("Enter a number."))
+        return super().make_error(key, **kwargs)
+
 
 class Converter(Model2SchemaConverter):
     def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
