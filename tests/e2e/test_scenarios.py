@@ -131,7 +131,7 @@ def test_district_director_updates_hours_and_closes_a_library(web):
     web.shot(page, "06-calendar-ru")
     calendar.locator("td.day:not(.old):not(.new)", has_text=re.compile(r"^1$")).click()
     first_of_month = datetime.date.today().replace(day=1)
-    expect(page.locator("#closed_on")).to_have_value(first_of_month.isoformat())
+    expect(page.locator("#closed_on")).to_have_value(first_of_month.strftime("%d.%m.%Y"))  # as lists show it
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Сохранить").click()
     expect(page.locator(".alert-success")).to_contain_text("Запись изменена")
