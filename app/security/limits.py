@@ -14,9 +14,8 @@ store they share (redis://...).
 import hashlib
 import os
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .models import Account, account_key
@@ -63,7 +62,9 @@ def _account() -> str:
     """The account the name or e-mail typed signs in to; the one signed in, when it
     changes its password."""
     if request.endpoint and request.endpoint.endswith(".this_form_post"):
-        return f"account:{current_user.id}" if current_user.is_authenticated else "account:"
+        # The id the session holds: loading the user here, before the request's scope is
+        # set (app.security.manager), would load its part of the network with nothing in view.
+        return f"account:{session.get('_user_id', '')}"
     key = account_key(_typed_name())
     if key and len(key) <= MAX_KEY and _encodable(key):
         found = current_app.appbuilder.session.scalars(

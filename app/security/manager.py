@@ -107,14 +107,14 @@ class SecurityManager(FabSecurityManager):
 
     def before_request(self):
         super().before_request()  # sets g.user from the session cookie
-        if sessions.end_outdated_session(g.user):  # the password changed since its login
-            g.user = current_user
         session = self.appbuilder.session
         # The user and its part of the network are read with everything in view, then the
         # request's scope replaces that view (on PostgreSQL: one set_config each).
         scope = NOTHING
         set_scope(session, EVERYTHING)
         try:
+            if sessions.end_outdated_session(g.user):  # the password changed since its login
+                g.user = current_user
             scope = scope_for(session, self._request_user())
         finally:
             set_scope(session, scope)

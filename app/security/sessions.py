@@ -61,9 +61,11 @@ def _renew_own_session(response):
     changed = g.pop("password_changed", None)
     if changed and "_user_id" in session and current_user.is_authenticated \
             and current_user.id in changed:
-        try:  # what the database holds: nothing, if the change was rolled back
-            session[EPOCH] = current_app.appbuilder.session.scalar(
-                select(Account.session_epoch).where(Account.id == current_user.id))
+        db_session = current_app.appbuilder.session
+        try:  # what the database holds: not a change left unsaved, nor one rolled back
+            with db_session.no_autoflush:
+                session[EPOCH] = db_session.scalar(
+                    select(Account.session_epoch).where(Account.id == current_user.id))
         except Exception as error:  # the session is signed out on its next request
             current_app.logger.warning("could not renew the session's epoch: %s", error)
     return response
