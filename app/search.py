@@ -165,8 +165,8 @@ def _texts(value) -> list[str]:
     return [_text(item) for item in value]
 
 
-def _text_column(model, name: str):
-    """The column a filter compares, if it holds free text (not a choice's code)."""
+def _text_column(model, name: str) -> bool:
+    """Does the filtered column hold free text (not a choice's code, a number...)?"""
     if "." in name:
         relation, leaf = name.split(".", 1)
         attribute = getattr(model, relation, None)
