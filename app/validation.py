@@ -135,7 +135,8 @@ def unique_conflict(model, column: str, values: dict, pk=None) -> bool:
     return False
 
 
-YEARS = ("founded_year", "birth_year")  # a year that has already come
+YEARS = ("founded_year",)  # a year that has already come
+WORKING_AGE = (14, 100)  # a staff member's age in years, at least and at most
 PAST_DATES = ("closed_on", "hired_on", "active_since", "submitted_on")
 COUNTS = ("members", "readers_served")
 
@@ -154,6 +155,10 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
         year = values.get(name)
         if year is not None and not 1500 <= year <= today.year:
             found[name] = _("Enter a year between %(low)d and %(high)d.", low=1500, high=today.year)
+    born = values.get("birth_year")
+    low, high = today.year - WORKING_AGE[1], today.year - WORKING_AGE[0]
+    if born is not None and not low <= born <= high:  # a typo here skews the staff's age bands
+        found["birth_year"] = _("Enter a year between %(low)d and %(high)d.", low=low, high=high)
     for name in PAST_DATES:
         day = values.get(name)
         if isinstance(day, datetime.date) and day > today:
