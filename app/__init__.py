@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("FAB_INDEX_VIEW", "app.reports.views.DashboardView")  # the page after login
     from . import requests
 
-    requests.init_app(app)  # first of all hooks: crafted bodies and list parameters refused
+    requests.init_app(app)  # first of all hooks: a crafted body is refused before anything reads it
     hardening.init_app(app)  # before FAB: its APIs exempt themselves from CSRF checks
     app.config.setdefault("TENANCY_ORM_LAYER", True)
 
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors.init_app(app)
         faults.init_app(app)
         limits.init_app(appbuilder)
+        requests.init_views(app)  # after the security manager's hook: the user and its scope
         _register_views(appbuilder)
         if app.config["FAB_UPDATE_PERMS"] and faults.tables_ready(db.engine, "ab_permission_view"):
             with unrestricted(db.session):  # the service's own roles: audited, as the operator

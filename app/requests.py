@@ -32,17 +32,30 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def init_app(app) -> None:
+    """The body is checked first of all hooks: nothing may read it before (the login limits
+    read the user name in it)."""
+    app.before_request(check_body)
+
+
+def init_views(app) -> None:
+    """The rest once the security manager's hook has read the user and its scope: a refusal
+    is drawn in the user's language, a record looked up in the user's scope."""
     app.before_request(check_request)
+
+
+def check_body():
+    if request.method in BODY_METHODS and request.is_json and request.content_length != 0:
+        body = check_json(request.get_data(cache=True))
+        if request.path.startswith("/api/") and not isinstance(body, dict):
+            raise BadInput(_("Send the record as a JSON object."))  # every API takes an object
 
 
 def check_request():
     if request.view_args and any(_past_any_id(v) for v in request.view_args.values()):
         abort(404)  # a record that cannot exist is as missing as one that does not
-    if request.method in BODY_METHODS and request.is_json and request.content_length != 0:
-        body = check_json(request.get_data(cache=True))
-        if request.path.startswith("/api/") and not isinstance(body, dict):
-            raise BadInput(_("Send the record as a JSON object."))  # every API takes an object
-        if isinstance(_request_view(), ModelRestApi):
+    if request.method in BODY_METHODS and request.is_json and isinstance(_request_view(), ModelRestApi):
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
             check_record(_request_view().datamodel, body)
     if request.method == "POST" and request.form and not getattr(_request_view(), "text_checked_per_field", False):
         if any("\x00" in value for value in request.form.values()):  # PostgreSQL stores none
@@ -264,10 +277,14 @@ def _check_filter(view, index: int, column: str, value: str) -> None:
     if "." in column:
         return
     datamodel = view.datamodel
+    if datamodel.is_relation(column):
+        if not is_id(value):  # FAB compares the key column with it: past INTEGER on PostgreSQL
+            raise BadInput(_("Enter the id of an existing record."))
+        return
     try:
         kind = datamodel.list_columns[column].type
     except (AttributeError, KeyError):
-        return  # a relation: its id is looked up as an id, an impossible one finds nothing
+        return
     if isinstance(kind, Enum):
         if kind.enum_class is not None and value not in kind.enum_class.__members__:
             raise BadInput(_("Not a valid choice."))
