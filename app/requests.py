@@ -1,11 +1,14 @@
 """What every request must be before any view reads it.
 
+- An id in the path fits an INTEGER column (else: not found, like a missing record).
 - A JSON body parses, holds no lone surrogate (no database or encoder takes one), no
   NaN or Infinity, and nests at most MAX_DEPTH levels (Python's parser recurses: a deep
   enough body is a RecursionError). Login included: it runs before any view.
 - The list parameters FAB reads on every screen (`page_<View>`, `psize_<View>`,
   `_oc_<View>`, `_flt_<n>_<column>`) hold what the list they name can use: FAB itself
   calls int() on them, sorts by any text and hands filter values to the database.
+- An API's `q` (pages, order, each filter's value against its column's type) and the
+  integer fields of a record it is sent, for every ModelRestApi, FAB's own included.
 
 Anything else is refused with a translated 400 (413 for a body over MAX_CONTENT_LENGTH,
 app.errors), and no view runs: nothing is read, nothing changes.
@@ -75,7 +78,7 @@ def check_request():
 def _past_any_id(value) -> bool:
     # An integer column ends at MAX_INT, SQLite's driver at 64 bits (an OverflowError).
     if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
+        return len(value) > 10 or int(value) > MAX_INT  # int() refuses past 4,300 digits
     return isinstance(value, int) and value > MAX_INT
 
 
@@ -86,7 +89,7 @@ def _no_constant(name):
     raise ValueError(name)  # NaN, Infinity: not JSON
 
 
-def check_json(data: bytes) -> None:
+def check_json(data: bytes):
     try:
         value = json.loads(data, parse_constant=_no_constant) if data.strip() else None
     except RecursionError:
@@ -293,7 +296,7 @@ def _check_filter(view, index: int, column: str, value: str) -> None:
             raise BadInput(_("This filter takes true or false."))
     elif isinstance(kind, Integer):
         number = value.strip().lstrip("-+")
-        if not (number.isascii() and number.isdigit()) or int(number) > MAX_INT:
+        if not (number.isascii() and number.isdigit() and len(number) <= 10) or int(number) > MAX_INT:
             raise BadInput(_("Enter a whole number in the filter."))
     elif isinstance(kind, (Numeric, Float)):
         try:

@@ -33,7 +33,7 @@ def is_id(value) -> bool:
     """Could `value` be the id of a row? Anything else is simply not found, never a
     database error (SQLite cannot even bind an integer past 64 bits)."""
     text = str(value)
-    return text.isascii() and text.isdigit() and int(text) <= MAX_INT
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_INT
 
 
 class RecordInterface(FoldedSearch, SQLAInterface):

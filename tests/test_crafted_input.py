@@ -24,7 +24,8 @@ from app.validation import TEXT_LENGTH
 from .conftest import PASSWORD, login, make_app, snapshot
 
 BIG = 2**66  # past any integer column and past SQLite's 64 bits
-NUMBERS = [str(BIG), "²", "", "n"]  # what a URL's number, choice or yes/no could be
+LONG = "9" * 5000  # past what int() reads from a text (4,300 digits)
+NUMBERS = [str(BIG), "²", "", "n", LONG]  # what a URL's number, choice or yes/no could be
 TEXTS = [str(BIG), "²", "NaN", "-Infinity", "x" * (TEXT_LENGTH + 1), "\x00", "-1"]  # form fields
 JSON_VALUES = [BIG, "²", float("nan"), float("inf"), "\ud800", "x" * (TEXT_LENGTH + 1), True,
                [1], {"id": 1}, -1, "2^66"]
@@ -98,7 +99,7 @@ def test_list_parameters_of_every_screen(app, admin, unchanged):
                 urls += _urls(app, (f"{name}.export", {"fmt": "csv"}), (f"{name}.export", {"fmt": "xlsx"}))
             for url in urls:
                 listing = url == urls[0]
-                for value in ("abc", str(BIG), "²", "-1", "101"):
+                for value in ("abc", str(BIG), "²", "-1", "101", LONG):
                     for param in (f"page_{name}", f"psize_{name}"):
                         if param.startswith("page_") and value == "101":
                             continue  # a page past the last is an empty page
@@ -180,7 +181,7 @@ def test_every_relation_choice_list(app, admin, unchanged):
             columns = {c for c in [*view.add_columns, *view.search_columns] if c in relations}
             for column in columns:
                 url = _urls(app, (f"{name}.choices", {"column": column}))[0]
-                for page in (str(BIG), "²", "abc", "0", "-1"):
+                for page in (str(BIG), "²", "abc", "0", "-1", LONG):
                     _client_error(_answers(admin, "GET", url, query_string={"page": page}), url)
                 _answers(admin, "GET", url, query_string={"q": "x\x00"})
                 _answers(admin, "GET", url, query_string={"q": "\ufffd" * 200, "form": "1"})
@@ -195,7 +196,7 @@ def test_every_route_with_crafted_arguments(app, admin, unchanged):
     with unchanged():
         for rule in rules:
             if rule.arguments:
-                for value in (str(BIG), "²"):
+                for value in (str(BIG), "²", LONG):
                     path = re.sub(r"<[^>]+>", value, rule.rule)
                     _answers(admin, "GET", path)
             else:

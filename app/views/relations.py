@@ -110,7 +110,7 @@ def choices_response(model, column):
     if column not in inspect(model).relationships:
         return {"results": [], "more": False}, 404
     page = request.args.get("page", "1")
-    if not (page.isascii() and page.isdigit() and 0 < int(page) < 10_000):
+    if not (page.isascii() and page.isdigit() and len(page) < 6 and 0 < int(page) < 10_000):
         return {"message": gettext("This page number is not valid.")}, 400
     return choices_page(model, column, for_form=request.args.get("form") == "1",
                         text=request.args.get("q", "")[:100], page=int(page))
