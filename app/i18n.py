@@ -8,9 +8,9 @@ language picked from the menu in that browser session.
 import datetime
 import decimal
 import functools
-
 import re
 from zoneinfo import ZoneInfo
+
 from babel.dates import get_date_format
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask import current_app, g, has_app_context, has_request_context, request, session
@@ -110,8 +110,6 @@ def format_day(value: datetime.date | None) -> str:
     return format_date(value, DATE_PATTERNS.get(get_locale().language, "medium"))
 
 
-def format_number(value) -> str:
-    return "" if value is None else _decimal(value, str(get_locale()))
 def format_moment(value: datetime.datetime | None, *, seconds: bool = False) -> str:
     """A moment stored in UTC, as the clock on the user's wall shows it: in the time zone
     of the user's region or district (UTC for an Admin, who belongs to none, said so)."""
@@ -134,6 +132,8 @@ def user_time_zone() -> str | None:
     return tenant.time_zone if tenant is not None else None
 
 
+def format_number(value) -> str:
+    return "" if value is None else _decimal(value, str(get_locale()))
 
 
 @functools.lru_cache(maxsize=8192)

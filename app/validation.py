@@ -9,9 +9,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.choices import TIME_ZONES
 from app.extensions import db
 from app.search import FoldedSearch
-from app.choices import TIME_ZONES
 from app.tenancy.session import current_scope, misplaced_references
 from app.versions import Stale
 
@@ -186,6 +186,9 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
     year = values.get("year")
     if year is not None and not 1900 <= year <= today.year + 1:
         found["year"] = _("Enter a year between %(low)d and %(high)d.", low=1900, high=today.year + 1)
+    zone = values.get("time_zone")
+    if zone is not None and zone not in TIME_ZONES:
+        found["time_zone"] = _("Choose one of the listed time zones.")
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts and ends and ends < starts:
         found["ends_on"] = _("The end comes before the start.")
@@ -201,6 +204,3 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
     for name, message in misplaced_references(db.session, model, values).items():
         found.setdefault(name, message)  # an entry's contest: its district's or its region's
     return found
-    zone = values.get("time_zone")
-    if zone is not None and zone not in TIME_ZONES:
-        found["time_zone"] = _("Choose one of the listed time zones.")

@@ -32,8 +32,8 @@ LABELS = {
     "readers_served": _l("Readers served"), "active_since": _l("Active since"),
     "title": _l("Title"), "level": _l("Level"), "year": _l("Year"), "starts_on": _l("Starts on"),
     "ends_on": _l("Ends on"), "nominations": _l("Nominations"), "contest": _l("Contest"),
-    "time_zone": _l("Time zone"),
     "nomination": _l("Nomination"), "submitted_on": _l("Submitted on"), "result": _l("Result"),
+    "time_zone": _l("Time zone"),
 }
 
 
