@@ -18,7 +18,8 @@ from .test_records import find_id
 
 
 def trail(engine, table, record_id) -> list[dict]:
-    """The audit rows of one record, oldest first, as the database holds them."""
+    """The audit rows of one record, oldest first, as the database holds them: from the
+    record's latest insert on (SQLite may give a new row the id of one deleted earlier)."""
     with engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT a.*, t.name AS tenant FROM audit_entry a LEFT JOIN tenant t ON t.id = a.tenant_id "
@@ -28,7 +29,8 @@ def trail(engine, table, record_id) -> list[dict]:
         for key in ("before", "after"):
             if isinstance(row[key], str):
                 row[key] = json.loads(row[key])
-    return out
+    inserts = [i for i, row in enumerate(out) if row["action"] == "insert"]
+    return out[inserts[-1]:] if inserts else out
 
 
 def _user_id(engine, username):
