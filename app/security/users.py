@@ -22,6 +22,7 @@ from marshmallow import ValidationError as Invalid
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -150,9 +151,12 @@ def role_names(roles) -> str:
 
 
 def _translated_roles(form_class):
-    """The roles field lists the roles by their names in the user's language."""
+    """The roles field lists the roles by their names in the user's language, as a
+    checkbox each: four roles are read at a glance, and each box has its own label."""
     field = form_class.roles
-    roles = UnboundField(field.field_class, *field.args, **{**field.kwargs, "get_label": role_label})
+    roles = UnboundField(field.field_class, *field.args, **{
+        **field.kwargs, "get_label": role_label,
+        "widget": ListWidget(prefix_label=False), "option_widget": CheckboxInput()})
     return type(form_class.__name__, (form_class,), {"roles": roles})
 
 

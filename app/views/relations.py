@@ -54,7 +54,7 @@ class AjaxSelectWidget:
     def __call__(self, field, **kwargs):
         classes = f"libnet-ajax form-control {kwargs.pop('class', '')}".strip()
         selected = field.data
-        options = ['<option value=""></option>']
+        options = ['<option value="" label="—"></option>']  # select2's placeholder; a label keeps it valid HTML
         if selected is not None:
             options.append(f'<option value="{selected.id}" selected>{escape(str(selected))}</option>')
         return Markup(

@@ -27,10 +27,33 @@
         var search = document.querySelector(".select2-container--open .select2-search__field");
         if (search) { search.focus(); }
     });
+    // select2 names its box after the value shown (none, while empty): name it after the
+    // field's label too, and its search box after what it is for, for screen readers.
+    function named(select) {
+        var box = select.nextElementSibling && select.nextElementSibling.querySelector(".select2-selection");
+        var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+        if (!box || !label || box.dataset.named) { return; }
+        label.id = label.id || "label-" + select.id;
+        var shown = box.getAttribute("aria-labelledby");
+        box.setAttribute("aria-labelledby", label.id + (shown ? " " + shown : ""));
+        var rendered = box.querySelector(".select2-selection__rendered");
+        if (rendered) { rendered.setAttribute("aria-label", label.textContent.replace("*", "").trim()); }
+        box.dataset.named = "1";
+    }
+    $(document).on("select2:open", function () {
+        var search = document.querySelector(".select2-container--open .select2-search__field");
+        if (search && !search.getAttribute("aria-label")) {
+            search.setAttribute("aria-label", (JSON.parse(document.getElementById("libnet-texts").textContent).search) || "");
+        }
+    });
+    function nameAll() { document.querySelectorAll("select").forEach(named); }
     $(function () {
         $("select.libnet-ajax").each(function () { ajaxSelect(this); });
+        nameAll();
+        setTimeout(nameAll, 0);  // after FAB's own select2 fields are drawn
         new MutationObserver(function () {
             $("select.libnet-ajax").each(function () { ajaxSelect(this); });
+            nameAll();
         }).observe(document.body, {childList: true, subtree: true});
     });
 })(jQuery);
