@@ -18,6 +18,7 @@ language, through a CASE expression ranking the codes by label.
 """
 import functools
 import sqlite3
+from dataclasses import dataclass
 
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.filters import Filters
@@ -326,3 +327,21 @@ def by_label(column, choices):
     ranked = sorted(choices, key=lambda member: (fold(str(member)), str(member), member.name))
     return case({member.name: rank for rank, member in enumerate(ranked)},
                 value=column, else_=len(ranked))
+
+
+# -- the quick search box of a list ---------------------------------------------
+
+QUICK_SEARCH_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class QuickSearch:
+    """One text looked for in several columns of a list (`?q=`), kept for the request:
+    the list, its count and its export all read it (app.validation.RecordInterface)."""
+
+    model: type
+    text: str
+    columns: tuple[str, ...]
+
+    def condition(self):
+        return or_(*(contains(getattr(self.model, column), self.text) for column in self.columns))

@@ -2,6 +2,7 @@
 import datetime
 from decimal import Decimal
 
+from flask import g, has_request_context
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Enum, Integer, Numeric, String, UniqueConstraint, func, inspect, select
@@ -51,6 +52,20 @@ class RecordInterface(FoldedSearch, SQLAInterface):
         # with it: the page's related rows are read after it, one query per relation.
         load = selectinload if current_scope(self.session).unrestricted else joinedload
         return query.options(*(load(getattr(self.obj, name)) for name in self.eager))
+
+    def apply_filters(self, query, filters):
+        # The list's quick search box (app.search.QuickSearch): for its list, count and export.
+        query = super().apply_filters(query, filters)
+        quick = g.get("quick_search") if has_request_context() else None
+        if quick is not None and quick.model is self.obj:
+            query = query.filter(quick.condition())
+        return query
+
+    def sums(self, filters, columns) -> dict:
+        """Column -> its sum over every row these filters (and the session rule) let through."""
+        query = self.session.query(*(func.sum(getattr(self.obj, c)).label(c) for c in columns))
+        row = self.apply_filters(query.select_from(self.obj), filters).one()
+        return dict(zip(columns, row))
 
     def get(self, id, *args, **kwargs):
         return super().get(id, *args, **kwargs) if is_id(id) else None

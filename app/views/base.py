@@ -1,21 +1,26 @@
 """The base of every record screen: labels, validation and the tenancy that each
 record's view inherits, so that a view is a few declarative lines."""
-from urllib.parse import urlsplit
+import re
+from urllib.parse import urlencode, urlsplit
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, action, expose, has_access
 from flask_appbuilder.widgets import ShowWidget
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Enum, String
 
 from app.dependents import dependents_message
-from app.i18n import formatters
+from app.i18n import format_yes_no, formatters
+from app.search import QUICK_SEARCH_LENGTH, QuickSearch
 from app.reports.export import Exportable
 from app.extensions import db
 from app.tenancy.session import NotPermitted, assert_writable, current_scope
 from .fields import locale_fields
 from .relations import choices_response, with_ajax_relations
-from app.validation import RecordInterface, problems
+from app.validation import RecordInterface, is_id, problems
 from app.versions import VersionField, form_is_current
+
+FILTER_ARG = re.compile(r"_flt_(\d+)_(\w+)")
 
 LABELS = {
     "name": _l("Name"), "kind": _l("Kind"), "tenant": _l("Organisation"),
@@ -141,10 +146,63 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
         return frozenset(rights | {name for name in self.actions
                                    if self.method_permission_name.get(name, name) in rights})
 
+    # -- the list's quick search, its active filters, its totals ---------------------
+
+    totals_columns: tuple[str, ...] = ()  # counts worth a total under the list (members...)
+
+    @property
+    def quick_search_columns(self) -> list[str]:
+        """What the quick search box looks in: the list's own text columns."""
+        columns = self.model.__table__.columns
+        return [c for c in self.list_columns if c in columns and isinstance(columns[c].type, String)
+                and not isinstance(columns[c].type, Enum)]  # a choice is a code, not what people read
+
+    def quick_search_hint(self) -> str:
+        return ", ".join(str(self.label_columns.get(c, c)).lower() for c in self.quick_search_columns)
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(self._take_quick_search)  # lists and exports alike
+        return blueprint
+
+    def _take_quick_search(self):
+        text = (request.args.get("q") or "").strip()[:QUICK_SEARCH_LENGTH]
+        if text and self.quick_search_columns:
+            g.quick_search = QuickSearch(self.model, text, tuple(self.quick_search_columns))
+
+    def active_filters(self) -> list[dict]:
+        """The list's filters as the user reads them ("Название содержит «чит»"), each
+        with the address of the list without it."""
+        chips, search = [], self._filters.get_search_filters()
+        for key, value in request.args.items(multi=True):
+            match = FILTER_ARG.fullmatch(key)
+            if not match or match[2] not in search or int(match[1]) >= len(search[match[2]]):
+                continue
+            column, kind = match[2], search[match[2]][int(match[1])]
+            shown = value
+            related = self.datamodel.get_related_model(column) if self.datamodel.is_relation(column) else None
+            if related is not None and is_id(value):
+                record = db.session.get(related, int(value))  # the session rule applies
+                shown = str(record) if record is not None else value
+            elif value == "y" and isinstance(getattr(self.model.__table__.columns.get(column), "type", None), Boolean):
+                shown = format_yes_no(True)
+            args = [(k, v) for k, v in request.args.items(multi=True)
+                    if (k, v) != (key, value) and not k.startswith("page_")]
+            chips.append({"label": str(self.label_columns.get(column, column)), "operation": str(kind.name),
+                          "value": shown, "remove": f"{request.path}?{urlencode(args)}" if args else request.path})
+        return chips
+
+    def totals(self, joined_filters) -> dict:
+        """Column -> its sum over every row the list holds (all pages, its filters)."""
+        if not self.totals_columns:
+            return {}
+        sums = self.datamodel.sums(joined_filters, self.totals_columns)
+        return {column: sums.get(column) or 0 for column in self.totals_columns}
+
     def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
                          page=None, page_size=None, widgets=None, **kwargs):
         """FAB's, with each row's rights beside its values, and only the actions some row
-        of the page allows (none: no checkboxes, no actions menu)."""
+        of the page allows (none: no checkboxes, no actions menu); the totals below."""
         widgets = widgets or {}
         page_size = page_size or self.page_size
         if not order_column and self.base_order:
@@ -161,7 +219,8 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
             page=page, page_size=page_size, count=count,
             pks=[self._serialize_pk_if_composite(pk) for pk in self.datamodel.get_keys(lst)],
             actions={k: a for k, a in (actions or self.actions).items() if k in allowed},
-            rights=rights, filters=filters, modelview_name=self.__class__.__name__, **kwargs)
+            rights=rights, filters=filters, modelview_name=self.__class__.__name__,
+            totals=self.totals(joined_filters), **kwargs)
         return widgets
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):

@@ -7,7 +7,7 @@ FAB's frame includes its confirm and alert dialogs, and its show widgets include
 again: two elements with one id, which assistive technology and the HTML checker trip
 over. `once(name)` is true the first time a page asks for `name`.
 """
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_babel import get_locale
 
 
@@ -15,6 +15,8 @@ def init_app(app) -> None:
     app.add_template_global(page_locale)
     app.add_template_global(once)
     app.add_template_global(page_title)
+    app.add_template_global(add_label)
+    app.add_template_global(page_view)
 
 
 def page_locale() -> str:
@@ -37,3 +39,19 @@ def page_title(title=None) -> str:
     app_name = current_app.appbuilder.app_name
     parts = [str(part) for part in (title, node, app_name) if part]
     return " · ".join(dict.fromkeys(parts))
+
+
+def add_label(view_name: str) -> str | None:
+    """What a list's add button says: its view's add title ("Добавить клуб")."""
+    for view in current_app.appbuilder.baseviews:
+        if type(view).__name__ == view_name:
+            title = getattr(view, "add_title", None)
+            return str(title) if title else None
+    return None
+
+
+def page_view():
+    """The view (screen) that answers this request, for what its templates ask of it."""
+    name = request.blueprint
+    return next((view for view in current_app.appbuilder.baseviews if view.blueprint.name == name), None) \
+        if name else None
