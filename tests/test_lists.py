@@ -39,8 +39,10 @@ def test_every_record_list_has_the_box_and_a_labelled_add_button(app, as_user):
 
 def test_the_quick_search_finds_nothing_outside_the_scope(as_user, owner_engine):
     with owner_engine.connect() as conn:
-        foreign = conn.scalar(text("SELECT c.name FROM club c JOIN tenant t ON t.id = c.tenant_id "
-                                   "WHERE t.name <> :z ORDER BY c.id"), {"z": ZAL})
+        foreign = conn.scalar(text(
+            "SELECT c.name FROM club c JOIN tenant t ON t.id = c.tenant_id WHERE t.name <> :z AND c.name NOT IN "
+            "(SELECT o.name FROM club o JOIN tenant z ON z.id = o.tenant_id WHERE z.name = :z) ORDER BY c.id"),
+            {"z": ZAL})
     html = as_user("zal.director").get(f"/clubview/list/?q={foreign}").get_data(as_text=True)
     assert _rows(html, "clubview") == 0 and foreign in html  # only in the box, never as a row
 
@@ -73,3 +75,70 @@ def test_totals_sum_every_row_of_the_list_not_one_page(as_user, owner_engine):
     assert total and int(total.group(1)) == members
     filtered = client.get("/clubview/list/?q=читающая").get_data(as_text=True)
     assert re.search(r'class="list-totals">.*?<strong>(\d+)</strong>', filtered, re.S).group(1) == "7"
+
+
+# -- record cards ---------------------------------------------------------------------
+
+def _library(client, name):
+    html = client.get(f"/libraryview/list/?q={name}").get_data(as_text=True)
+    return re.findall(r"/libraryview/show/(\d+)", html)[0]
+
+
+def test_a_librarys_card_shows_where_it_is_and_what_belongs_to_it(as_user, owner_engine):
+    client = as_user("zal.director")
+    library = _library(client, "Бортновская")
+    html = client.get(f"/libraryview/show/{library}").get_data(as_text=True)
+    crumbs = re.search(r'<ol class="breadcrumb">(.*?)</ol>', html, re.S).group(1)
+    assert re.findall(r">([^<>]+)</(?:a|li)>", crumbs) == [
+        "Орловская область", "Залегощенский район", "Бортновская сельская библиотека"]
+    with owner_engine.connect() as conn:
+        clubs = conn.scalars(text("SELECT name FROM club WHERE library_id = :l"), {"l": library}).all()
+    assert clubs and all(name in html for name in clubs)
+    for view in ("staffview", "clubview", "outreachview", "contestentryview"):
+        assert f'href="/{view}/add?_flt_0_library={library}"' in html, view
+
+
+def test_adding_from_a_card_sets_its_library_and_returns_to_it(as_user, owner_engine):
+    client = as_user("zal.director")
+    library = _library(client, "Бортновская")
+    client.get(f"/libraryview/show/{library}")  # the card, where the add button is
+    client.get(f"/clubview/add?_flt_0_library={library}")
+    answer = client.post(f"/clubview/add?_flt_0_library={library}", data={
+        "name": "Клуб с карточки", "audience": "adults", "members": "4", "active": "y"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/libraryview/show/{library}")
+    with owner_engine.connect() as conn:
+        assert conn.scalar(text("SELECT library_id FROM club WHERE name = 'Клуб с карточки'")) == int(library)
+        conn.execute(text("DELETE FROM club WHERE name = 'Клуб с карточки'"))
+        conn.commit()
+
+
+def test_a_card_of_another_district_is_not_found(as_user, owner_engine):
+    with owner_engine.connect() as conn:
+        foreign = conn.scalar(text("SELECT l.id FROM library l JOIN tenant t ON t.id = l.tenant_id "
+                                   "WHERE t.name <> :z ORDER BY l.id"), {"z": ZAL})
+    client = as_user("zal.director")
+    assert client.get(f"/libraryview/show/{foreign}").status_code == 404
+    # a card's add link with another district's library adds nothing there
+    before = _count(owner_engine)
+    client.post(f"/clubview/add?_flt_0_library={foreign}", data={
+        "name": "Чужой клуб", "audience": "adults", "members": "1", "active": "y"})
+    assert _count(owner_engine) == before
+
+
+def _count(engine):
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT count(*) FROM club"))
+
+
+def test_a_districts_card_lists_its_libraries_and_a_contests_its_entries(as_user, owner_engine):
+    client = as_user("orel.director")
+    with owner_engine.connect() as conn:
+        district = conn.scalar(text("SELECT id FROM tenant WHERE name = :z"), {"z": ZAL})
+        libraries = conn.scalars(text("SELECT name FROM library WHERE tenant_id = :d"), {"d": district}).all()
+        contest, entries = conn.execute(text(
+            "SELECT c.id, count(*) FROM contest c JOIN contest_entry e ON e.contest_id = c.id "
+            "WHERE c.tenant_id = :d GROUP BY c.id ORDER BY 2 DESC"), {"d": district}).first()
+    html = client.get(f"/tenantview/show/{district}").get_data(as_text=True)
+    assert all(name in html for name in libraries)
+    card = client.get(f"/contestview/show/{contest}").get_data(as_text=True)
+    assert len(set(re.findall(r"/contestentryview/show/(\d+)", card))) == entries

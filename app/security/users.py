@@ -150,13 +150,22 @@ def role_names(roles) -> str:
     return ", ".join(role_label(role) for role in roles)
 
 
+class OptionalCheckbox(CheckboxInput):
+    """One role's box. The field requires a role, not every box: the browser must not
+    refuse a form with one box left unticked (the server says when none is chosen)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs["required"] = False
+        return super().__call__(field, **kwargs)
+
+
 def _translated_roles(form_class):
     """The roles field lists the roles by their names in the user's language, as a
     checkbox each: four roles are read at a glance, and each box has its own label."""
     field = form_class.roles
     roles = UnboundField(field.field_class, *field.args, **{
         **field.kwargs, "get_label": role_label,
-        "widget": ListWidget(prefix_label=False), "option_widget": CheckboxInput()})
+        "widget": ListWidget(prefix_label=False), "option_widget": OptionalCheckbox()})
     return type(form_class.__name__, (form_class,), {"roles": roles})
 
 

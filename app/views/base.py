@@ -125,6 +125,26 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
         """One page of rows a relation field may offer (select2 asks as the user types)."""
         return choices_response(self.model, column)
 
+    show_template = "libnet/record_show.html"  # the record's card
+
+    def crumbs_for(self, pk) -> list[tuple[str, str | None]]:
+        """(label, address) from the region down to this record, for its card's breadcrumbs:
+        the organisations and library it belongs to (as the session rule lets them be read)."""
+        item = self.datamodel.get(pk)
+        if item is None:
+            return []
+        library = item if type(item).__tablename__ == "library" else getattr(item, "library", None)
+        tenant = item if type(item).__tablename__ == "tenant" else \
+            (library.tenant if library is not None else getattr(item, "tenant", None))
+        chain = []
+        node = tenant.parent if tenant is not None and tenant is item else tenant
+        while node is not None and len(chain) < 5:
+            chain.insert(0, (str(node), url_for("TenantView.show", pk=node.id)))
+            node = node.parent
+        if library is not None and library is not item:
+            chain.append((str(library), url_for("LibraryView.show", pk=library.id)))
+        return [*chain, (str(item), None)]
+
     # -- what the user may do with each row: its buttons and checkbox ----------------
 
     def row_rights(self, item) -> frozenset[str]:
@@ -199,8 +219,13 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
         sums = self.datamodel.sums(joined_filters, self.totals_columns)
         return {column: sums.get(column) or 0 for column in self.totals_columns}
 
+    def _get_view_widget(self, **kwargs):
+        # FAB draws a record's related lists (its card) with this: row buttons, but no
+        # checkboxes nor bulk actions, which would mix rows of several lists on one page.
+        return self._get_list_widget(related=True, **kwargs).get("list")
+
     def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
-                         page=None, page_size=None, widgets=None, **kwargs):
+                         page=None, page_size=None, widgets=None, related=False, **kwargs):
         """FAB's, with each row's rights beside its values, and only the actions some row
         of the page allows (none: no checkboxes, no actions menu); the totals below."""
         widgets = widgets or {}
@@ -211,7 +236,7 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
         count, lst = self.datamodel.query(joined_filters, order_column, order_direction,
                                           page=page, page_size=page_size)
         rights = [self.row_rights(item) for item in lst]
-        allowed = frozenset().union(*rights)
+        allowed = frozenset() if related else frozenset().union(*rights)
         widgets["list"] = self.list_widget(
             label_columns=self.label_columns, include_columns=self.list_columns,
             value_columns=self.datamodel.get_values(lst, self.list_columns),

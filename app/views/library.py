@@ -3,6 +3,10 @@ from flask_babel import lazy_gettext as _l
 from app.models import Library
 
 from .base import RecordView
+from .club import ClubView
+from .contest import ContestEntryView
+from .outreach import OutreachView
+from .staff import StaffView
 
 
 class LibraryView(RecordView):
@@ -18,3 +22,4 @@ class LibraryView(RecordView):
     show_columns = add_columns
     order_columns = ["name", "kind", "settlement", "status"]
     base_order = ("name", "asc")
+    related_views = [StaffView, ClubView, OutreachView, ContestEntryView]  # the library's card

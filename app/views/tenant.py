@@ -5,6 +5,7 @@ from app.choices import TIME_ZONES
 from app.models import Tenant
 
 from .base import RecordView
+from .library import LibraryView
 
 
 def zone_label(value) -> str:
@@ -21,6 +22,7 @@ class TenantView(RecordView):
     show_columns = list_columns
     order_columns = ["name", "kind", "code"]
     base_order = ("name", "asc")
+    related_views = [LibraryView]  # a district's card lists its libraries
     formatters_columns = {"time_zone": zone_label}
     # The zones by their names in the user's language (the labels are lazy: read per request).
     add_form_extra_fields = edit_form_extra_fields = {
