@@ -142,3 +142,11 @@ def test_a_districts_card_lists_its_libraries_and_a_contests_its_entries(as_user
     assert all(name in html for name in libraries)
     card = client.get(f"/contestview/show/{contest}").get_data(as_text=True)
     assert len(set(re.findall(r"/contestentryview/show/(\d+)", card))) == entries
+
+
+def test_a_district_dashboards_library_rows_open_their_cards(as_user):
+    client = as_user("zal.director")
+    html = client.get("/").get_data(as_text=True)
+    cards = set(re.findall(r'href="/libraryview/show/(\d+)"', html))
+    assert len(cards) == 12  # Залегощенский район's libraries
+    assert client.get(f"/libraryview/show/{cards.pop()}").status_code == 200

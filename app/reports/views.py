@@ -137,7 +137,9 @@ def _crumbs(node) -> list[tuple[str, str | None]]:
 def _rows(figures):
     """The table rows: each with its label, its links and its figures; then the total."""
     rows = [{"label": unit_label(unit), "counts": figures.rows[unit.id],
-             "url": url_for(".dashboard", pk=unit.opens) if unit.opens else None,
+             # a district's row opens its dashboard; a library's, the library's card
+             "url": url_for(".dashboard", pk=unit.opens) if unit.opens
+             else url_for("LibraryView.show", pk=unit.id) if figures.by_library else None,
              "passport": url_for(".passport", pk=unit.opens)
              if unit.opens and figures.node is not None else None,
              "library": figures.by_library}
