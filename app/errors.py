@@ -1,6 +1,9 @@
 """Error pages in the user's language, and JSON for the API: never a traceback."""
+import json
+import re
+
 from flask import current_app, g, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
@@ -27,6 +30,24 @@ class BadInput(BadRequest):
 def init_app(app) -> None:
     app.register_error_handler(HTTPException, _page)
     app.register_error_handler(Exception, _unexpected)
+    app.after_request(_no_database_text)
+
+
+# What a database's own refusal reads like (SQLite, PostgreSQL, SQLAlchemy). FAB's APIs (its
+# role and group APIs among them) answer an IntegrityError with its text: the last line of
+# defence, for any path the data interfaces (app.validation.WriteRefused) do not cover.
+DATABASE_TEXT = re.compile(r"constraint failed|violates .*constraint|duplicate key value|IntegrityError"
+                           r"|psycopg|sqlite3\.|\[SQL: ", re.IGNORECASE)
+
+
+def _no_database_text(response):
+    if response.is_json and 400 <= response.status_code < 500 and not response.is_streamed:
+        body = response.get_data(as_text=True)
+        if DATABASE_TEXT.search(body):
+            current_app.logger.warning("a database refusal reached an answer: %s", body[:500])
+            response.set_data(json.dumps({"message": gettext("The database refused the change.")},
+                                         ensure_ascii=False))
+    return response
 
 
 def _page(error: HTTPException, message: str | None = None):

@@ -302,3 +302,19 @@ def test_a_refused_record_shows_no_database_text(app, owner_engine, unchecked):
         assert answer.status_code == 422 and answer.get_json()["message"] in REFUSED.values()
         assert not DATABASE_WORDS.search(shown(answer))
     assert snapshot(owner_engine) == before
+
+
+def test_no_api_answer_carries_database_text(app):
+    """FAB's own group API answers a duplicate name with the database's refusal: the
+    answer says it in words instead."""
+    client = app.test_client()
+    token = client.post("/api/v1/security/login", json={
+        "username": "admin", "password": PASSWORD, "provider": "db"}).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "ru"}
+    first = client.post("/api/v1/security/groups/", json={"name": "Группа дважды"}, headers=headers)
+    assert first.status_code == 201
+    again = client.post("/api/v1/security/groups/", json={"name": "Группа дважды"}, headers=headers)
+    assert again.status_code == 422
+    body = again.get_data(as_text=True)
+    assert "UNIQUE" not in body and "duplicate" not in body and "ab_group" not in body
+    assert again.get_json()["message"] == "База данных отклонила изменение."
