@@ -41,12 +41,15 @@ DATABASE_TEXT = re.compile(r"constraint failed|violates .*constraint|duplicate k
 
 
 def _no_database_text(response):
-    if response.is_json and 400 <= response.status_code < 500 and not response.is_streamed:
-        body = response.get_data(as_text=True)
-        if DATABASE_TEXT.search(body):
-            current_app.logger.warning("a database refusal reached an answer: %s", body[:500])
-            response.set_data(json.dumps({"message": gettext("The database refused the change.")},
-                                         ensure_ascii=False))
+    """Only the answer's messages are read: a record sent back (a 409's) may hold any text."""
+    if not (response.is_json and 400 <= response.status_code < 500 and not response.is_streamed):
+        return response
+    body = response.get_json(silent=True)
+    messages = [body.get(key) for key in ("message", "msg")] if isinstance(body, dict) else []
+    if any(DATABASE_TEXT.search(json.dumps(m, ensure_ascii=False)) for m in messages if m):
+        current_app.logger.warning("a database refusal reached an answer: %s", str(body)[:500])
+        response.set_data(json.dumps({"message": gettext("The database refused the change.")},
+                                     ensure_ascii=False))
     return response
 
 

@@ -37,6 +37,16 @@ def is_id(value) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_INT
 
 
+def storable(text: str) -> bool:
+    """Text a database can hold or be asked about: no lone surrogate (not UTF-8), no NUL
+    (PostgreSQL). What is not can match no row, and is never sent to the database."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 class RecordInterface(FoldedSearch, SQLAInterface):
     """FAB's data interface for the record screens and APIs: an impossible id finds
     nothing, a record saved meanwhile by someone else is a Stale edit, and a list loads

@@ -120,3 +120,14 @@ def test_the_database_refuses_a_save_over_a_version_it_no_longer_has(app, owner_
         with pytest.raises(Stale):
             RecordInterface(Club).edit(club)
         db.session.remove()
+
+
+def test_a_stale_answer_keeps_a_record_whose_text_reads_like_a_database_error(as_user):
+    """Only an answer's own message is checked for database text, not the record it carries."""
+    client = as_user("zal.director")
+    club = _club(client, "Истоки")
+    stored = client.get(f"/api/v1/club/{club}").get_json()["result"]
+    text = "Тема вечера: UNIQUE constraint failed"
+    client.put(f"/api/v1/club/{club}", json={"description": text, "version": stored["version"]})
+    stale = client.put(f"/api/v1/club/{club}", json={"members": 1, "version": stored["version"]})
+    assert stale.status_code == 409 and stale.get_json()["result"]["description"] == text

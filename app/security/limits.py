@@ -18,6 +18,8 @@ from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from sqlalchemy import or_, select
 
+from app.validation import storable
+
 from .models import Account, account_key
 
 SCOPE = "login"
@@ -66,7 +68,7 @@ def _account() -> str:
         # set (app.security.manager), would load its part of the network with nothing in view.
         return f"account:{session.get('_user_id', '')}"
     key = account_key(_typed_name())
-    if key and len(key) <= MAX_KEY and _encodable(key):
+    if key and len(key) <= MAX_KEY and storable(key):
         found = current_app.appbuilder.session.scalars(
             select(Account.id).where(or_(Account.username_key == key, Account.email_key == key))
             .order_by((Account.username_key == key).desc(), Account.id)).first()  # a name first
@@ -88,11 +90,3 @@ def _typed_name() -> str | None:
         name = body.get("username") if isinstance(body, dict) else None
     return name if isinstance(name, str) else None
 
-
-def _encodable(text: str) -> bool:
-    """Text a database can be asked about: no lone surrogate, no NUL (no account has one)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.models import Library, Tenant
 from app.tenancy.scope import EVERYTHING, NOTHING, scope_for
 from app.tenancy.session import ORM_LAYER_KEY, set_scope
+from app.validation import storable
 
 from . import sessions
 from .admin_views import GroupApi, GroupView, RoleView, in_words
@@ -55,7 +56,7 @@ class SecurityManager(FabSecurityManager):
         surrounding spaces: by the folded keys, which are unique (app.security.models)."""
         column, key = (Account.username_key, account_key(username)) if username else \
             (Account.email_key, account_key(email))
-        if key is None or not _storable(key):
+        if key is None or not storable(key):
             return None
         return self.session.scalars(select(Account).where(column == key)).one_or_none()
 
@@ -131,11 +132,3 @@ class SecurityManager(FabSecurityManager):
         except Exception:  # an invalid token is the API's own 401 to give
             return None
 
-
-def _storable(text: str) -> bool:
-    """Text a database can hold: no lone surrogate (not UTF-8), no NUL (PostgreSQL)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
