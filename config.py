@@ -45,6 +45,7 @@ FAB_BASE_TEMPLATE = "libnet/base.html"  # FAB's frame plus the app's own scripts
 FAB_SECURITY_MANAGER_CLASS = "app.security.manager.SecurityManager"
 FAB_ADD_SECURITY_API = True
 FAB_API_SWAGGER_UI = True
+FAB_ADD_OPENAPI_VIEWS = False  # app.api.document registers its own: each caller's operations
 FAB_UPDATE_PERMS = True
 FAB_API_MAX_PAGE_SIZE = 100
 

@@ -8,6 +8,7 @@ from flask_appbuilder import AppBuilder
 
 from . import errors, faults, i18n, search
 from .views import frame, menu
+from .api import answers
 from .extensions import db, enforce_foreign_keys, migrate
 from .tenancy.session import unrestricted
 
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         menu.init_app(app)
         frame.init_app(app)
         errors.init_app(app)
+        answers.init_app(app)  # one shape for every API refusal; the token checks' answers
         faults.init_app(app)
         limits.init_app(appbuilder)
         requests.init_views(app)  # after the security manager's hook: the user and its scope
@@ -67,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_views(ab) -> None:
+    from .api import document
     from .api.records import (
         ClubApi, ContestApi, ContestEntryApi, LibraryApi, OutreachApi, StaffApi, TenantApi,
     )
@@ -96,3 +99,4 @@ def _register_views(ab) -> None:
                     category_label=_l("Network"))
     for api in (TenantApi, LibraryApi, StaffApi, ClubApi, OutreachApi, ContestApi, ContestEntryApi):
         ab.add_api(api)
+    document.register(ab)

@@ -33,9 +33,9 @@ def init_app(app) -> None:
     app.after_request(_no_database_text)
 
 
-# What a database's own refusal reads like (SQLite, PostgreSQL, SQLAlchemy). FAB's APIs (its
-# role and group APIs among them) answer an IntegrityError with its text: the last line of
-# defence, for any path the data interfaces (app.validation.WriteRefused) do not cover.
+# What a database's own refusal reads like (SQLite, PostgreSQL, SQLAlchemy). FAB's own code
+# answers an IntegrityError with its text: the last line of defence, for any path the data
+# interfaces (app.validation.WriteRefused) do not cover.
 DATABASE_TEXT = re.compile(r"constraint failed|violates .*constraint|duplicate key value|IntegrityError"
                            r"|psycopg|sqlite3\.|\[SQL: ", re.IGNORECASE)
 
@@ -55,13 +55,15 @@ def _no_database_text(response):
 
 def _page(error: HTTPException, message: str | None = None):
     message = str(message or getattr(error, "message", None) or MESSAGES.get(error.code, error.name))
+    # The error's own headers: a 405's Allow (RFC 9110), a 429's Retry-After.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
         field = getattr(error, "field", None)  # as a field's refusal reads: {field: [text]}
-        return {"message": {field: [message]} if field else message}, error.code
+        return {"message": {field: [message]} if field else message}, error.code, headers
     g.setdefault("user", current_user)  # refused (CSRF, rate limit) before FAB's before_request
     return render_template("error.html", code=error.code, message=message,
                            base_template=current_app.appbuilder.base_template,
-                           appbuilder=current_app.appbuilder), error.code
+                           appbuilder=current_app.appbuilder), error.code, headers
 
 
 def _unexpected(error: Exception):

@@ -3,7 +3,10 @@
 The language: `?_l_=xx` for one request; else the signed-in user's own choice, kept on
 their account; else their tenant's default; else the browser's Accept-Language; else
 Russian. A visitor who is not signed in (the login page) follows the browser, or the
-language picked from the menu in that browser session.
+language picked from the menu in that browser session. Under /api/, an Accept-Language
+that names one of our languages comes before the account's (an integrator's explicit
+wish), and a bearer token's account counts as signed in, also when the token is refused
+(expired, ended by a new password): the refusal is said in its language.
 """
 import datetime
 import decimal
@@ -17,6 +20,7 @@ from flask import current_app, g, has_app_context, has_request_context, request,
 from flask_babel import format_date, get_locale, get_translations, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import Boolean, Date, Numeric, inspect, select, update
+from werkzeug.datastructures import LanguageAccept
 
 from app.extensions import db
 
@@ -61,12 +65,62 @@ def select_locale() -> str | None:
 def _candidates(languages):
     """The languages this request may speak, best first; each looked up only when needed."""
     yield request.args.get("_l_")
-    if current_user.is_authenticated:
-        yield current_user.locale
-        yield tenant_locale(current_user)
+    api = request.path.startswith("/api/")
+    if api:
+        named = [(value, quality) for value, quality in request.accept_languages if value != "*"]
+        yield LanguageAccept(named).best_match(list(languages))
+    account = _signed_in()
+    if account is not None:
+        yield account.locale
+        yield tenant_locale(account)
     else:
+        if api:
+            yield from _token_languages()
         yield session.get(CHOSEN)
     yield request.accept_languages.best_match(list(languages))
+
+
+def _signed_in():
+    """The account of the session cookie, else of the API's bearer token (the security
+    manager's hook has checked it when this runs, app.security.manager)."""
+    for user in (current_user, g.get("user")):
+        if getattr(user, "is_authenticated", False):
+            return user
+    return None
+
+
+def _token_languages():
+    """(the account's language, its tenant's) of the account a bearer token names, when
+    the request has not signed it in: the body was refused before that, or the token was
+    (expired, ended). Its signature is checked, its expiry not: the token is ours."""
+    from flask_jwt_extended import decode_token
+    from sqlalchemy import func
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.models import Library, Tenant
+    from app.security.models import Account
+    from app.tenancy.session import unrestricted
+
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return ()
+    try:
+        account_id = int(decode_token(token.strip(), allow_expired=True)["sub"])
+    except Exception:  # not a token of ours: nobody's language to speak
+        return ()
+    node = func.coalesce(select(Library.tenant_id).where(Library.id == Account.library_id)
+                         .scalar_subquery(), Account.tenant_id)
+    try:
+        with unrestricted(db.session):  # two values, read before the request's scope is set
+            row = db.session.execute(select(Account.locale, Tenant.default_locale)
+                                     .outerjoin(Tenant, Tenant.id == node)
+                                     .where(Account.id == account_id)).first()
+    except SQLAlchemyError:  # the database's fault is answered on its own (app.faults)
+        db.session.rollback()
+        return ()
+    if row is None:
+        return ()
+    return row[0], row[1].name if row[1] is not None else None
 
 
 def tenant_locale(account) -> str | None:
@@ -95,7 +149,8 @@ def remember(locale: str) -> None:
 def _before_request() -> None:
     if request.endpoint == "LocaleView.index":  # FAB's /lang/<locale>
         remember(request.view_args["locale"])
-    elif "_l_" not in request.args and not (request.endpoint or "").endswith("static"):
+    elif "_l_" not in request.args and not (request.endpoint or "").endswith("static") \
+            and not request.path.startswith("/api/"):  # an API answer draws no menu, sets no cookie
         # FAB's language menu shows the flag of session["locale"].
         locale = str(get_locale())
         if session.get("locale") != locale:

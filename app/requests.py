@@ -107,7 +107,9 @@ def check_record(datamodel, body: dict) -> None:
         column = datamodel.list_columns.get(name) if isinstance(name, str) else None
         if column is None or not isinstance(column.type, Integer) or value is None:
             continue
-        if type(value) is not int or abs(value) > MAX_INT:
+        if type(value) is not int:  # 1.5, "1", true
+            raise BadInput(_("Enter a whole number."), field=name)
+        if abs(value) > MAX_INT:
             raise BadInput(_("Enter a whole number up to %(max)d.", max=MAX_INT), field=name)
         for key in column.foreign_keys:  # FAB's permission API inserts any id it is given
             if db.session.execute(select(key.column).where(key.column == value)).first() is None:

@@ -166,6 +166,23 @@ PAST_DATES = ("closed_on", "hired_on", "active_since", "submitted_on")
 COUNTS = ("members", "readers_served")
 
 
+def bounds(name: str) -> tuple[int, int] | None:
+    """(lowest, highest) whole number a field takes, for the rules below and for the
+    API's document (its minimum and maximum)."""
+    today = datetime.date.today()
+    if name in YEARS:
+        return 1500, today.year
+    if name == "birth_year":  # a typo here skews the staff's age bands
+        return today.year - WORKING_AGE[1], today.year - WORKING_AGE[0]
+    if name == "year":  # a contest's: this year's and next year's are planned ahead
+        return 1900, today.year + 1
+    if name in COUNTS:
+        return 0, MAX_INT
+    if name == "version":
+        return 1, MAX_INT
+    return None
+
+
 def problems(model, values: dict, pk=None) -> dict[str, str]:
     """Field -> translated message, for every rule these values break.
 
@@ -176,14 +193,10 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
 
     today = datetime.date.today()
     found = {}
-    for name in YEARS:
-        year = values.get(name)
-        if year is not None and not 1500 <= year <= today.year:
-            found[name] = _("Enter a year between %(low)d and %(high)d.", low=1500, high=today.year)
-    born = values.get("birth_year")
-    low, high = today.year - WORKING_AGE[1], today.year - WORKING_AGE[0]
-    if born is not None and not low <= born <= high:  # a typo here skews the staff's age bands
-        found["birth_year"] = _("Enter a year between %(low)d and %(high)d.", low=low, high=high)
+    for name in (*YEARS, "birth_year", "year"):
+        year, (low, high) = values.get(name), bounds(name)
+        if isinstance(year, int) and not low <= year <= high:
+            found[name] = _("Enter a year between %(low)d and %(high)d.", low=low, high=high)
     for name in PAST_DATES:
         day = values.get(name)
         if isinstance(day, datetime.date) and day > today:
@@ -208,9 +221,6 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
     rate = values.get("employment_rate")
     if rate is not None and "employment_rate" not in found and not 0 < rate <= 2:
         found["employment_rate"] = _("Enter a rate above 0 and at most 2, such as 0.5 or 1.")
-    year = values.get("year")
-    if year is not None and not 1900 <= year <= today.year + 1:
-        found["year"] = _("Enter a year between %(low)d and %(high)d.", low=1900, high=today.year + 1)
     zone = values.get("time_zone")
     if zone is not None and zone not in TIME_ZONES:
         found["time_zone"] = _("Choose one of the listed time zones.")

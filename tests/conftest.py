@@ -95,3 +95,12 @@ def snapshot(engine) -> dict:
             else "SELECT tablename FROM pg_tables WHERE schemaname='public'"))]
         return {t: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{t}"')).all()))
                 for t in tables if t not in ("ab_user",)}
+
+
+def put_current(client, url, body, **kwargs):
+    """A PUT that starts from the record as stored now, as a client that has just read it
+    does (a PUT without the version it edits is refused: app/api/base.py)."""
+    found = client.get(url.split("?")[0], **kwargs)
+    version = found.get_json()["result"]["version"] if found.status_code == 200 else None
+    headers = {**kwargs.pop("headers", {}), **({"If-Match": f'"{version}"'} if version else {})}
+    return client.put(url, json=body, headers=headers, **kwargs)

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Club
 from app.tenancy.session import unrestricted
 
-from .conftest import PASSWORD, POSTGRES, login, snapshot
+from .conftest import PASSWORD, POSTGRES, login, snapshot, put_current
 from .test_records import find_id
 
 
@@ -44,7 +44,7 @@ def test_add_change_and_delete_through_the_api_are_recorded(as_user, owner_engin
     created = client.post("/api/v1/club/", json={
         "name": "Клуб аудита", "library": library, "audience": "youth", "members": 3})
     club = created.get_json()["id"]
-    client.put(f"/api/v1/club/{club}", json={"members": 7, "schedule": "по вторникам"})
+    put_current(client, f"/api/v1/club/{club}", {"members": 7, "schedule": "по вторникам"})
     client.delete(f"/api/v1/club/{club}")
 
     added, changed, deleted = trail(owner_engine, "club", club)
@@ -70,7 +70,7 @@ def test_a_change_by_bearer_token_names_its_user(app, owner_engine):
     auth = {"Authorization": f"Bearer {token}"}
     club = find_id(login(app, "zal.director"), "club", name="Неугасимая лампада")
     members = client.get(f"/api/v1/club/{club}", headers=auth).get_json()["result"]["members"]
-    assert client.put(f"/api/v1/club/{club}", json={"members": members + 1}, headers=auth).status_code == 200
+    assert put_current(client, f"/api/v1/club/{club}", {"members": members + 1}, headers=auth).status_code == 200
     last = trail(owner_engine, "club", club)[-1]
     assert last["username"] == "zal.director" and last["after"] == {"members": members + 1}
 
@@ -91,8 +91,8 @@ def test_branch_staff_write_a_trail_they_cannot_read(as_user, owner_engine):
     client = as_user("zal.branch")
     library = find_id(client, "library", name="Бортновская сельская библиотека")
     phone = client.get(f"/api/v1/library/{library}").get_json()["result"]["phone"]
-    assert client.put(f"/api/v1/library/{library}", json={"phone": "+7 000"}).status_code == 200
-    client.put(f"/api/v1/library/{library}", json={"phone": phone})
+    assert put_current(client, f"/api/v1/library/{library}", {"phone": "+7 000"}).status_code == 200
+    put_current(client, f"/api/v1/library/{library}", {"phone": phone})
     changed, restored = trail(owner_engine, "library", library)[-2:]
     assert changed["username"] == "zal.branch" and changed["after"] == {"phone": "+7 000"}
     assert restored["before"] == {"phone": "+7 000"}

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 
-from .conftest import POSTGRES, login, snapshot
+from .conftest import POSTGRES, login, snapshot, put_current
 
 
 def _one(engine, sql, **params):
@@ -140,7 +140,7 @@ def _library_with_dependents(engine, district):
 
 
 def _put(client, url, body):
-    return client.put(f"{url}?_l_=en", json=body)
+    return put_current(client, f"{url}?_l_=en", body)
 
 
 def test_a_methodologist_cannot_move_a_library_to_another_district(app, owner_engine):
@@ -245,7 +245,7 @@ def test_an_entry_goes_only_to_a_contest_its_district_may_enter(app, owner_engin
     response = client.post("/api/v1/contest_entry/?_l_=en", json={
         "contest": district_contest, "library": library, "title": "Чужой конкурс"})
     assert response.status_code == 422, response.get_json()
-    assert "may not enter this contest" in response.get_json()["message"]["contest"]
+    assert "may not enter this contest" in response.get_json()["errors"]["contest"][0]
     page = client.post("/contestentryview/add?_l_=en", data={
         "contest": district_contest, "library": library, "title": "Чужой конкурс"})
     assert page.status_code == 200 and "may not enter this contest" in page.get_data(as_text=True)

@@ -344,10 +344,10 @@ def test_text_is_refused_past_its_column_length_by_form_and_api(as_user, owner_e
     assert f'maxlength="{TEXT_LENGTH}"' in page.get_data(as_text=True)  # the browser stops there
     answer = client.post("/api/v1/club/?_l_=ru", json={**club, "description": "я" * (TEXT_LENGTH + 1)})
     assert answer.status_code == 422
-    assert answer.get_json()["message"]["description"] == f"Введите не более {TEXT_LENGTH} символов."
+    assert answer.get_json()["errors"]["description"] == [f"Введите не более {TEXT_LENGTH} символов."]
     answer = client.post("/api/v1/club/?_l_=ru", json={**club, "name": "я" * 256})  # String(255)
     assert answer.status_code == 422
-    assert answer.get_json()["message"]["name"] == ["Введите не более 255 символов."]
+    assert answer.get_json()["errors"]["name"] == ["Введите не более 255 символов."]
     assert snapshot(owner_engine) == before
 
 
@@ -364,7 +364,7 @@ def test_a_rate_that_is_not_a_number_is_refused_by_form_and_api(as_user, owner_e
         assert page.status_code == 200 and "Введите число" in page.get_data(as_text=True)
         answer = client.post("/api/v1/staff/?_l_=ru", json={**staff, "employment_rate": rate})
         assert answer.status_code == 422
-        assert answer.get_json()["message"]["employment_rate"] == ["Введите число."]
+        assert answer.get_json()["errors"]["employment_rate"] == ["Введите число."]
     answer = client.post("/api/v1/staff/?_l_=ru", data='{"employment_rate": NaN}', content_type="application/json")
     assert answer.status_code == 400
     assert answer.get_json()["message"] == "Тело запроса — не корректный JSON."

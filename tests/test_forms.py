@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import text
 
-from .conftest import login, snapshot
+from .conftest import login, snapshot, put_current
 
 STAFF = {"ru": ("zal.director", "Залегощенский район"), "bg": ("maglizh.director", "Мъглиж")}
 
@@ -262,5 +262,5 @@ def test_a_birth_year_is_that_of_a_working_adult(app, owner_engine, age, refused
     else:
         assert staff_row(owner_engine, pk).birth_year == year
     # The API answers the same rule.
-    answer = client.put(f"/api/v1/staff/{pk}", json={"birth_year": year})
+    answer = put_current(client, f"/api/v1/staff/{pk}", {"birth_year": year})
     assert (answer.status_code >= 400) is refused, answer.get_json()

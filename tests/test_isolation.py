@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, text
 
 from app.security.roles import RECORDS
 
-from .conftest import POSTGRES, login, make_app, snapshot
+from .conftest import POSTGRES, login, make_app, snapshot, put_current
 
 MISSING = 10**7
 
@@ -415,7 +415,7 @@ def test_fields_a_role_may_not_change_stay_as_they_are(app, owner_engine, reques
         current = client.get(url).get_json()["result"].get(name)
         value = _other_value(client, api.datamodel.obj, name, current)
         before = snapshot(owner_engine)
-        response = client.put(url, json={name: value})
+        response = put_current(client, url, {name: value})
         assert response.status_code == 403, f"{username} changed {record}.{name}: {response.get_json()}"
         assert snapshot(owner_engine) == before, f"{username}: {record}.{name} changed"
         if name in view.edit_columns:

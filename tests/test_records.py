@@ -124,7 +124,7 @@ def test_a_club_name_is_unique_within_its_library(as_user, owner_engine):
     assert response.status_code == 200 and "Already exists" in text_of(response)
     response = client.post("/api/v1/club/", json={
         "name": "Неугасимая лампада", "library": library, "audience": "youth", "members": 3})
-    assert response.status_code == 422 and "name" in response.get_json()["message"]
+    assert response.status_code == 422 and "name" in response.get_json()["errors"]
     assert snapshot(owner_engine) == before
 
 

@@ -301,7 +301,7 @@ def test_fab_s_own_password_screens_and_user_api_follow_the_policy(app, as_user,
     response = admin.post("/api/v1/security/users/", json={
         "username": "api.weak", "first_name": "A", "last_name": "B", "email": "a@example.org",
         "roles": [role], "active": True, "password": "qwerty123456"})
-    assert response.status_code == 400 and "password" in response.get_json()["message"]
+    assert response.status_code == 422 and "password" in response.get_json()["errors"]
     assert login(app, "zal.viewer")  # unchanged
 
 

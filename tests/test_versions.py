@@ -85,18 +85,66 @@ def test_a_stale_put_gets_409_with_the_current_values(as_user, owner_engine):
     assert snapshot(owner_engine) == before
 
 
-def test_a_put_without_a_version_is_not_compared(as_user):
+def test_a_put_without_a_version_gets_428_and_changes_nothing(as_user, owner_engine):
+    client = as_user("zal.director")
+    club = _club(client, "Неугасимая лампада")
+    before = snapshot(owner_engine)
+    response = client.put(f"/api/v1/club/{club}?_l_=ru", json={"schedule": "по средам"})
+    assert response.status_code == 428
+    assert "версию" in response.get_json()["message"]
+    assert snapshot(owner_engine) == before
+
+
+def test_every_answer_with_a_record_carries_its_version_as_etag(as_user):
+    client = as_user("zal.director")
+    library = find_id(client, "library", name="Центральная детская библиотека")
+    created = client.post("/api/v1/club/", json={"name": "Клуб с версией", "library": library,
+                                                 "audience": "youth", "members": 3})
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["result"]["version"] == 1 and created.headers["ETag"] == '"1"'
+    assert body["result"]["library"] == {"id": library, "name": "Центральная детская библиотека"}
+    shown = client.get(f"/api/v1/club/{body['id']}")
+    assert shown.headers["ETag"] == '"1"'
+    assert {k: v for k, v in shown.get_json()["result"].items()} == body["result"]
+
+    # The ETag sent back in If-Match is the version the edit starts from.
+    edited = client.put(f"/api/v1/club/{body['id']}", json={"members": 4},
+                        headers={"If-Match": created.headers["ETag"]})
+    assert edited.status_code == 200 and edited.headers["ETag"] == '"2"'
+    assert edited.get_json()["result"]["members"] == 4
+    assert edited.get_json()["result"]["library"]["id"] == library  # as GET shows it
+    stale = client.put(f"/api/v1/club/{body['id']}", json={"members": 9},
+                       headers={"If-Match": '"1"'})
+    assert stale.status_code == 409 and stale.get_json()["result"]["members"] == 4
+    assert stale.headers["ETag"] == '"2"'
+    both = client.put(f"/api/v1/club/{body['id']}", json={"members": 9, "version": 2},
+                      headers={"If-Match": '"1"'})
+    assert both.status_code == 409  # one of the two is not the stored version
+    assert client.put(f"/api/v1/club/{body['id']}", json={"members": 9},
+                      headers={"If-Match": "вчера"}).status_code == 400
+
+    # A delete with If-Match deletes only that version.
+    assert client.delete(f"/api/v1/club/{body['id']}", headers={"If-Match": '"1"'}).status_code == 409
+    assert client.delete(f"/api/v1/club/{body['id']}", headers={"If-Match": '"2"'}).status_code == 200
+    assert client.get(f"/api/v1/club/{body['id']}").status_code == 404
+
+
+def test_if_match_star_replaces_whatever_is_stored(as_user):
     client = as_user("zal.director")
     club = _club(client, "Неугасимая лампада")
     version = client.get(f"/api/v1/club/{club}").get_json()["result"]["version"]
-    response = client.put(f"/api/v1/club/{club}", json={"schedule": f"по средам ({version})"})
+    response = client.put(f"/api/v1/club/{club}", json={"schedule": "по четвергам"},
+                          headers={"If-Match": "*"})
     assert response.status_code == 200 and response.get_json()["result"]["version"] == version + 1
 
 
 def test_the_openapi_document_tells_when_version_counts(as_user):
     spec = as_user("zal.director").get("/api/v1/_openapi").get_json()
     put = spec["paths"]["/api/v1/club/{pk}"]["put"]
-    assert "409" in put["responses"] and "version" in put["description"]
+    assert {"409", "428"} <= set(put["responses"]) and "version" in put["description"]
+    assert "ETag" in put["responses"]["200"]["headers"]
+    assert not spec["components"]["schemas"]["ClubApi.put"].get("required")
 
 
 @pytest.mark.parametrize("body", [[], "x", 5, None])

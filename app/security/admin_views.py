@@ -9,7 +9,6 @@ from collections import defaultdict
 
 from flask import current_app, flash
 from flask_appbuilder.models.sqla.filters import FilterNotEqual
-from flask_appbuilder.security.sqla.apis import GroupApi as FabGroupApi
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView, UserGroupModelView
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -173,8 +172,3 @@ class GroupView(UserGroupModelView):
     label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Description"),
                      "users": _l("Users"), "roles": _l("Roles")}
 
-
-class GroupApi(FabGroupApi):
-    # FAB searches the list's dotted columns ("roles.name"), which it cannot filter and
-    # warns about at every start; the relations themselves it can.
-    search_columns = ["name", "label", "description", "roles", "users"]

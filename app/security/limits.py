@@ -30,7 +30,7 @@ MAX_KEY = 320  # the longest e-mail key: a longer name is no account's
 def init_app(appbuilder) -> None:
     """After FAB has registered its login view, its security API and its password screen."""
     app, sm = current_app, appbuilder.sm
-    guarded = [sm.auth_view, *(v for v in appbuilder.baseviews if type(v).__name__ == "SecurityApi"
+    guarded = [sm.auth_view, *(v for v in appbuilder.baseviews if isinstance(v, sm.security_api)
                                or isinstance(v, sm.resetmypasswordview))]
     for view in guarded:
         for key in (_address, _account):

@@ -16,10 +16,11 @@ from app.tenancy.session import ORM_LAYER_KEY, set_scope
 from app.validation import storable
 
 from . import sessions
-from .admin_views import GroupApi, GroupView, RoleView, in_words
+from .admin_views import GroupView, RoleView, in_words
 from .models import Account, account_key
 from .users import AccountApi, AdminAccountView
 from .passwords import password_views
+from .sessions import SecurityApi
 
 
 class SecurityManager(FabSecurityManager):
@@ -28,10 +29,23 @@ class SecurityManager(FabSecurityManager):
     # Admin's screens in the user's language (app.security.admin_views). FAB's user
     # statistics draw with Google Charts from the internet: not on a closed network.
     userdbmodelview = in_words(userdbmodelview)
-    rolemodelview, groupmodelview, group_api = RoleView, GroupView, GroupApi
+    rolemodelview, groupmodelview = RoleView, GroupView
     userstatschartview = None
+    security_api = SecurityApi  # login and refresh, strict and in the user's language
     user_api = AccountApi
     resetmypasswordview, resetpasswordview = password_views()
+
+    def register_views(self):
+        """FAB's login, refresh and screens, and of its REST APIs the accounts API only.
+        Roles and their permissions are the role table's (app.security.roles, synced at
+        every start): FAB's role, permission, resource, permission-resource and group
+        APIs would let the database drift from it, and rename a builtin role."""
+        BaseSecurityManager.register_views(self)
+        if current_app.config.get("FAB_ADD_SECURITY_API", False):
+            self.appbuilder.add_api(self.user_api)
+        # FAB's menu API serves the menu to FAB's React front end; the screens here draw
+        # their menu on the server, so nothing calls it (FAB registers it right after this).
+        current_app.config.setdefault("FAB_ADD_MENU_API", False)
 
     def create_db(self):
         """Alembic creates the tables (FAB_CREATE_DB is off); roles come from sync_roles()."""

@@ -69,7 +69,7 @@ COMMON = [
     ("ResetMyPasswordView", "can_this_form_get"), ("ResetMyPasswordView", "can_this_form_post"),
     ("UserDBModelView", "can_userinfo"), ("UserDBModelView", "resetmypassword"),
     ("UserDBModelView", "userinfoedit"), ("Network", "menu_access"),
-    ("OpenApi", "can_get"), ("SwaggerView", "can_show"), ("MenuApi", "can_get"),
+    ("OpenApi", "can_get"), ("SwaggerView", "can_show"),
     # The dashboard and passport of their scope: counts only, so Viewers too (app/reports).
     ("Dashboard", "can_show"), ("Dashboard", "menu_access"),
 ]

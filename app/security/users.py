@@ -8,17 +8,23 @@ it makes instead, list and record alike.
 User names and e-mail addresses are unique whatever their case (sign-in ignores it):
 `taken` checks it for this screen, FAB's user screen and user API (the classes at the
 end, which the security manager uses) and `flask users add`.
+
+The accounts API (`AccountApi`, /api/v1/security/users/, Admin's) keeps the same rules
+with strict JSON types, and answers an account as GET shows it, never with its password.
 """
-from flask import abort, g, request
+import datetime
+
+from flask import abort, current_app, g, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.api import safe
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_appbuilder.security.sqla.apis import UserApi
+from flask_appbuilder.security.sqla.models import Role
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import gettext as _, lazy_gettext as _l
-from marshmallow import ValidationError as Invalid
+from marshmallow import Schema, ValidationError as Invalid, fields, validate
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField
@@ -28,14 +34,18 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.extensions import db
 from app.i18n import formatters
+from app.models import Library, Tenant
 from app.views.base import KnownActionsOnly
 from app.views.relations import choices_response, with_ajax_relations
 from app.tenancy.session import current_scope
-from app.validation import RecordInterface, WriteRefused, is_id
+from app.validation import MAX_INT, RecordInterface, WriteRefused, is_id
 
 from .models import Account, account_key
-from .passwords import PasswordPolicy
-from .roles import BRANCH, DIRECTOR, LABELS, METHODOLOGIST, VIEWER
+from .passwords import MIN_LENGTH, PasswordPolicy, password_problem
+from .roles import ADMIN, BRANCH, DIRECTOR, LABELS, METHODOLOGIST, PUBLIC, VIEWER
+from app.api.fields import Filled, Flag, Said, StrictSchema, Text, Whole
+
+from .sessions import refused
 
 ASSIGNABLE = (DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
 
@@ -247,52 +257,376 @@ class AdminAccountView(AccountRules, UserDBModelView):
     class_permission_name = "UserDBModelView"  # the permissions app.security.roles grants
 
 
-class _ApiAccounts(RecordInterface):
-    """FAB's user API answers a marshmallow ValidationError with a 400 carrying its
-    message, and a database error with the database's text: the latter becomes the former."""
+# -- the accounts API (/api/v1/security/users/) ----------------------------------------
 
-    def add(self, item, *args, **kwargs):
-        try:
-            return super().add(item, *args, **kwargs)
-        except WriteRefused as refusal:
-            raise Invalid(str(refusal)) from refusal
+AN_ID = {"minimum": 1, "maximum": MAX_INT}
 
-    def edit(self, item, *args, **kwargs):
-        try:
-            return super().edit(item, *args, **kwargs)
-        except WriteRefused as refusal:
-            raise Invalid(str(refusal)) from refusal
+
+class RoleIds(Said, fields.List):
+    said = {"invalid": _l("Send the roles as a list of their ids.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(Whole(metadata=AN_ID), validate=_some_role, **kwargs)
+
+
+def _some_role(ids):
+    if not ids:
+        raise Invalid(_("Choose at least one role."))
+
+
+class Longest(validate.Validator):
+    def __init__(self, most: int):
+        self.max = most
+
+    def __call__(self, value):
+        if len(value) > self.max:
+            raise Invalid(_("Enter at most %(max)d characters.", max=self.max))
+        return value
+
+    def _repr_args(self):
+        return f"max={self.max}"
+
+
+FILLED = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"  # Filled(), as the document says it
+
+
+def _text(column: str, description: str, **kwargs) -> Text:
+    most = Account.__table__.c[column].type.length
+    return Text(validate=[Filled(), Longest(most)], metadata={
+        "description": description, "minLength": 1, "maxLength": most, "pattern": FILLED}, **kwargs)
+
+
+PASSWORD_MOST = 128  # the accounts screen's; a password is hashed at every sign-in
+
+
+def _account_fields(new: bool) -> dict:
+    """The fields of an account a request may set; all of them required to create one
+    but `active` (true when not sent) and the organisation and library, none to change one."""
+    return {
+        "username": _text("username", "Unique whatever its case", required=new),
+        "first_name": _text("first_name", "First name", required=new),
+        "last_name": _text("last_name", "Last name", required=new),
+        "email": _text("email", "Unique whatever its case", required=new),
+        "active": Flag(metadata={"description": "A disabled account cannot sign in"}),
+        "roles": RoleIds(required=new, metadata={
+            "description": "Ids of the roles (at least one): GET _info lists them", "minItems": 1}),
+        "tenant": Whole(allow_none=True, metadata={
+            **AN_ID, "description": "Id of the region or district the account works for; with a "
+                           "library, that library's. Every role but Admin needs one"}),
+        "library": Whole(allow_none=True, metadata={
+            **AN_ID, "description": "Id of the library of a Branch staff account (and only of one)"}),
+        "password": Text(required=new, load_only=True, validate=[Filled(), Longest(PASSWORD_MOST)],
+                         metadata={"description": "At least 10 characters, not the user name, "
+                                                  "not a common password", "format": "password",
+                                   "minLength": MIN_LENGTH, "maxLength": PASSWORD_MOST,
+                                   "pattern": FILLED}),
+    }
+
+
+NewAccount = StrictSchema.from_dict(_account_fields(new=True), name="NewAccount")
+AccountChange = StrictSchema.from_dict(_account_fields(new=False), name="AccountChange")
+
+
+class Moment(fields.DateTime):
+    """A moment as stored: in UTC (app.i18n.format_moment), said so."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class AccountPlace(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class AccountRole(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "As stored: Admin, Director, ..."})
+
+
+class AccountShown(Schema):
+    """An account as every answer shows it: never its password."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(required=True)
+    active = fields.Boolean(required=True, allow_none=True)
+    tenant = fields.Nested(AccountPlace, required=True, allow_none=True)
+    library = fields.Nested(AccountPlace, required=True, allow_none=True)
+    roles = fields.List(fields.Nested(AccountRole), required=True)
+    last_login = Moment(required=True, allow_none=True)
+    login_count = fields.Integer(required=True, allow_none=True)
+    fail_login_count = fields.Integer(required=True, allow_none=True)
+    created_on = Moment(required=True, allow_none=True)
+    changed_on = Moment(required=True, allow_none=True)
+
+
+def _visible(model, pk):
+    """The row of `model` with this id, if the user may see it (the session rule)."""
+    if pk is None:
+        return None
+    if not is_id(pk):
+        return False
+    return db.session.scalar(select(model).where(model.id == pk)) or False
 
 
 class AccountApi(UserApi):
-    """FAB's user API (/api/v1/security/users/), with the rules of the user screens."""
+    """FAB's user API (/api/v1/security/users/) with the rules of the user screens:
+    strict types, no field it does not know, names and e-mail addresses unique whatever
+    their case, the password policy, roles that exist (Public is no account's), an
+    organisation for every role but Admin and a library for branch staff. Answers show
+    an account as GET does, never its password. Accounts have no version: a PUT is not
+    compared with what was saved meanwhile."""
 
-    datamodel = _ApiAccounts(Account)
+    datamodel = ScopedAccounts(Account)  # the accounts the user may manage: every one, for Admin
+    add_model_schema, edit_model_schema = NewAccount(), AccountChange()
+    show_model_schema, list_model_schema = AccountShown(), AccountShown()
+    list_columns = show_columns = [
+        "id", "username", "first_name", "last_name", "email", "active", "tenant.id", "tenant.name",
+        "library.id", "library.name", "roles.id", "roles.name", "last_login", "login_count",
+        "fail_login_count", "created_on", "changed_on"]
+    add_columns = edit_columns = list(_account_fields(new=True))
+    search_columns = ["username", "first_name", "last_name", "email", "active", "tenant", "library",
+                      "roles"]
+    order_columns = ["username", "first_name", "last_name", "email", "last_login", "created_on",
+                     "changed_on"]
+    list_title, show_title = AccountView.list_title, AccountView.show_title
+    add_title, edit_title = AccountView.add_title, AccountView.edit_title
+    label_columns = {
+        **{k: v for k, v in AccountView.label_columns.items() if k != "conf_password"},
+        "id": _l("ID"), "tenant.id": _l("Organisation"), "tenant.name": _l("Organisation"),
+        "library.id": _l("Library"), "library.name": _l("Library"), "roles.id": _l("Roles"),
+        "roles.name": _l("Roles"), "login_count": _l("Login count"),
+        "fail_login_count": _l("Failed login count"), "created_on": _l("Created on"),
+        "changed_on": _l("Changed on"),
+    }
 
-    def pre_add(self, item):
-        found = taken(item.username, item.email)
+    # FAB hands titles to the JSON encoder as they are: lazy texts, which it cannot write.
+    def merge_list_title(self, response, **kwargs):
+        response["list_title"] = str(self.list_title)
+
+    def merge_show_title(self, response, **kwargs):
+        response["show_title"] = str(self.show_title)
+
+    def merge_add_title(self, response, **kwargs):
+        response["add_title"] = str(self.add_title)
+
+    def merge_edit_title(self, response, **kwargs):
+        response["edit_title"] = str(self.edit_title)
+
+    def _get_field_info(self, field, *args, **kwargs):
+        info = super()._get_field_info(field, *args, **kwargs)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""  # not gettext(""), which is the catalog's header
+        if field.name == "roles":
+            roles = db.session.scalars(select(Role).where(Role.name != PUBLIC).order_by(Role.id))
+            info["values"] = [{"id": role.id, "value": role_label(role)} for role in roles]
+            info["count"] = len(info["values"])
+        return info
+
+    def _shown(self, status: int, account):
+        return self.response(status, id=account.id, result=self.show_model_schema.dump(account))
+
+    @staticmethod
+    def _body():
+        body = request.get_json(silent=True) if request.is_json else None
+        return body if isinstance(body, dict) else None
+
+    def _apply(self, account, sent: dict) -> dict:
+        """Set what was sent on `account`, or return field -> [message] and set nothing."""
+        found = {}
+        roles = account.roles
+        if "roles" in sent:
+            ids = sorted({pk for pk in sent["roles"] if is_id(pk)})
+            roles = db.session.scalars(select(Role).where(Role.id.in_(ids), Role.name != PUBLIC)).all()
+            if len(roles) != len(set(sent["roles"])):
+                found["roles"] = _("No such role.")
+        places = {}
+        for name, model in (("tenant", Tenant), ("library", Library)):
+            places[name] = getattr(account, name)
+            if name in sent:
+                places[name] = _visible(model, sent[name])
+                if places[name] is False:
+                    found[name] = _("No such record.")
+        username = sent.get("username", account.username)
+        found.update(taken(sent.get("username"), sent.get("email"), account.id))
+        if "password" in sent:
+            problem = password_problem(sent["password"], username)
+            if problem:
+                found["password"] = problem
+        if not found and {"roles", "tenant", "library"} & sent.keys():
+            found.update(node_problems(roles, places["tenant"], places["library"]))
         if found:
-            raise Invalid({field: [message] for field, message in found.items()})
-        super().pre_add(item)
+            return {field: [message] for field, message in found.items()}
+        for name in ("username", "first_name", "last_name", "email", "active"):
+            if name in sent:
+                setattr(account, name, sent[name])
+        if "roles" in sent:
+            account.roles = list(roles)
+        for name in ("tenant", "library"):
+            if name in sent:
+                setattr(account, name, places[name])
+        if account.library is not None:  # branch staff work for their library's district
+            account.tenant = account.library.tenant
+        if "password" in sent:
+            config = current_app.config
+            account.password = generate_password_hash(
+                sent["password"], method=config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                salt_length=config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+        return {}
 
-    def pre_update(self, item, data):
-        found = taken(data.get("username"), data.get("email"), item.id)
+    def _save(self, account, status: int, write):
+        try:
+            with self.datamodel.session.no_autoflush:  # saved whole, by the data interface
+                write(account)
+        except WriteRefused as refusal:
+            return refused(422, None, str(refusal))
+        return self._shown(status, account)
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def post(self):
+        """Create an account
+        ---
+        post:
+          summary: Create an account
+          description: >-
+            400 when the body is not a JSON object; 422 when fields are at fault (each
+            named in `errors`: a wrong type, a field this API does not take, a name or
+            e-mail address taken whatever its case, a weak password, a role, organisation
+            or library that does not exist) or the database refused the account.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/{{self.__class__.__name__}}.post'
+          responses:
+            201:
+              description: The account, as GET shows it
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [id, result]
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        body = self._body()
+        if body is None:
+            return refused(400, None, _("Send the account as a JSON object."))
+        with self.datamodel.session.no_autoflush:
+            try:
+                sent = self.add_model_schema.load(body)
+            except Invalid as error:
+                return refused(422, error.messages)
+            account = Account(active=True)
+            found = self._apply(account, sent)
         if found:
-            raise Invalid({field: [message] for field, message in found.items()})
-        super().pre_update(item, data)
+            self.datamodel.session.rollback()
+            return refused(422, found)
+        return self._save(account, 201, self.datamodel.add)
 
     @expose("/<pk>", methods=["PUT"])
     @protect()
     @safe
     @permission_name("put")
     def put(self, pk):
-        # FAB's would change an account it did not find, and answer 500.
-        if self.datamodel.get(pk, self._base_filters) is None:
+        """Change an account
+        ---
+        put:
+          summary: Change an account
+          description: >-
+            Changes the fields sent; the others stay as stored. Accounts have no version:
+            the change is not compared with one saved meanwhile. A new password ends the
+            account's sessions and tokens. 400 when the body is not a JSON object; 422 when
+            fields are at fault (named in `errors`) or the database refused the change.
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/{{self.__class__.__name__}}.put'
+          responses:
+            200:
+              description: The account, as GET shows it
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [id, result]
+                    properties:
+                      id:
+                        type: integer
+                      result:
+                        $ref: '#/components/schemas/{{self.__class__.__name__}}.get'
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        account = self.datamodel.get(pk, self._base_filters)
+        if account is None:
             return self.response_404()
-        return super().put(pk)
+        body = self._body()
+        if body is None:
+            return refused(400, None, _("Send the account as a JSON object."))
+        with self.datamodel.session.no_autoflush:
+            try:
+                sent = self.edit_model_schema.load(body)
+            except Invalid as error:
+                return refused(422, error.messages)
+            found = self._apply(account, sent)
+        if found:
+            self.datamodel.session.rollback()
+            return refused(422, found)
+        account.changed_on = datetime.datetime.now()
+        account.changed_by_fk = g.user.id
+        return self._save(account, 200, self.datamodel.edit)
 
     def delete_headless(self, pk):
+        account = self.datamodel.get(pk, self._base_filters)
+        if account is not None and account.id == g.user.id:
+            return refused(422, None, _("You cannot delete your own account."))
         try:
             return super().delete_headless(pk)
         except WriteRefused as refusal:
-            return self.response_422(message=str(refusal))
+            return refused(422, None, str(refusal))
+
+
+def node_problems(roles, tenant, library) -> dict[str, str]:
+    """Field -> message for an account attached where its roles cannot work: every role
+    but Admin works for a region, a district or a library; branch staff for a library."""
+    names = {role.name for role in roles}
+    if ADMIN in names:
+        return {}
+    if tenant is None and library is None:
+        return {"tenant": _("Attach the user to a region, a district or a library.")}
+    if (BRANCH in names) != (library is not None):
+        return {"library": _("Branch staff are attached to a library; other roles are not.")}
+    return {}
