@@ -6,7 +6,7 @@ from flask import request
 from apispec.ext.marshmallow.field_converter import DEFAULT_FIELD_MAPPING
 from flask_appbuilder import ModelRestApi
 from flask_appbuilder.api.convert import Model2SchemaConverter
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate
 from marshmallow_sqlalchemy import field_for
 from marshmallow_sqlalchemy.fields import Related
@@ -122,13 +122,13 @@ REFUSAL = {"description": "Refused: `message` says why", "content": {"applicatio
                                      "result": {"type": "object"}}}}}}
 REFUSALS = {"post": ("400", "403", "404", "422"), "put": ("400", "403", "404", "409", "422"),
             "delete": ("403", "404", "409", "422")}
-VERSION_NOTE = ("Send the version this edit starts from: `version` in the body, or the record's "
-                "`ETag` in an `If-Match` header (`If-Match: *` replaces whatever is stored). "
-                "Without either, nothing is saved and the answer is 428. With an older one (the "
-                "record was saved meanwhile), nothing is saved and the answer is 409 with the "
-                "stored record in `result`.")
-DELETE_NOTE = ("With an `If-Match` header, the record is deleted only at that version; "
-               "otherwise the answer is 409 with the stored record in `result`.")
+VERSION_NOTE = _l("Send the version this edit starts from: `version` in the body, or the record's "
+                  "`ETag` in an `If-Match` header (`If-Match: *` replaces whatever is stored). "
+                  "Without either, nothing is saved and the answer is 428. With an older one (the "
+                  "record was saved meanwhile), nothing is saved and the answer is 409 with the "
+                  "stored record in `result`.")
+DELETE_NOTE = _l("With an `If-Match` header, the record is deleted only at that version; "
+                 "otherwise the answer is 409 with the stored record in `result`.")
 ETAG_HEADER = {"ETag": {"description": "The record's version, to send back in `If-Match`",
                         "schema": {"type": "string"}}}
 IF_MATCH = re.compile(r'\s*(?:W/)?"?(\d{1,18})"?\s*')
@@ -194,10 +194,10 @@ class RecordApi(ModelRestApi):
             for code in {*REFUSALS.get(method, ()), *(c for c in responses if c in ("400", "404", "422"))}:
                 responses[code] = REFUSAL
             if method == "put":
-                operation["description"] = VERSION_NOTE
+                operation["description"] = str(VERSION_NOTE)
                 responses["428"] = REFUSAL
             if method == "delete":
-                operation["description"] = DELETE_NOTE
+                operation["description"] = str(DELETE_NOTE)
             if method == "get" and func is not None and func.__name__ == "get_list":
                 self.list_query.document(operation)
             if method in ("put", "post") or (method == "get" and "{pk}" in (path or "")):

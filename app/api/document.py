@@ -337,6 +337,63 @@ def _as_the_api_answers(api, name: str, method: str, operation: dict) -> None:
 # -- the pass over the whole document -------------------------------------------------
 
 
+# The texts FAB's and our docstrings write in English, as the document says them in the
+# request's language (the YAML of a docstring cannot call gettext).
+SAID = {
+    "Get a list of models": _l("A page of records."),
+    "Get an item model": _l("One record."),
+    "Get metadata information about this API resource": _l("What the add and edit forms hold: fields, labels, choices."),
+    "Model schema": _l("The record's fields."),
+    "Item from Model": _l("The record."),
+    "Items from Model": _l("The records."),
+    "Item inserted": _l("Added: the record as stored."),
+    "Item changed": _l("Changed: the record as stored now."),
+    "Item deleted": _l("Deleted."),
+    "The item id": _l("The record's id."),
+    "The total record count on the backend": _l("How many records match, on all pages."),
+    "A list of item ids, useful when you don't know the column id": _l("The ids of the records on this page."),
+    "A list of allowed columns to sort": _l("The columns the list can be sorted by."),
+    "The result from the get list query": _l("The records on this page."),
+    "A list of columns": _l("The columns shown."),
+    "A title to render. Will be translated by babel": _l("The title, in the answer's language."),
+    "The label for the column name. Will be translated by babel": _l("The label of each column, in the answer's language."),
+    "The description for the column name. Will be translated by babel": _l("The description of each column, in the answer's language."),
+    "The OpenAPI document": _l("The OpenAPI document"),
+    "Sign in": _l("Sign in"),
+    "Signed in": _l("Signed in"),
+    "The user name or e-mail address": _l("The user name or e-mail address"),
+    "The only provider is the service's own accounts": _l("The only provider is the service's own accounts"),
+    "Also issue a refresh token (POST /api/v1/security/refresh)": _l("Also issue a refresh token (POST /api/v1/security/refresh)"),
+    "Send it as `Authorization: Bearer <token>`": _l("Send it as `Authorization: Bearer <token>`"),
+    "Only when `refresh` was true": _l("Only when `refresh` was true"),
+    "Refresh the access token": _l("Refresh the access token"),
+    "A new access token": _l("A new access token"),
+    "Checks the user name (or e-mail address; case does not matter) and password. Failed attempts are "
+    "limited per account and per client address (LOGIN_RATE_LIMIT, by default 10 a minute): the next one "
+    "answers 429, even with the right password. A password change ends every token issued before it.":
+        _l("Checks the user name (or e-mail address; case does not matter) and password. Failed attempts "
+           "are limited per account and per client address (LOGIN_RATE_LIMIT, by default 10 a minute): "
+           "the next one answers 429, even with the right password. A password change ends every token "
+           "issued before it."),
+    "Send the refresh token of a login with `refresh: true` as `Authorization: Bearer <refresh token>`. "
+    "A token issued before the user's password changed, or of a disabled account, is refused.":
+        _l("Send the refresh token of a login with `refresh: true` as `Authorization: Bearer <refresh "
+           "token>`. A token issued before the user's password changed, or of a disabled account, is refused."),
+}
+
+
+def _said(node) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("summary", "description") and isinstance(value, str) and value in SAID:
+                node[key] = str(SAID[value])
+            else:
+                _said(value)
+    elif isinstance(node, list):
+        for value in node:
+            _said(value)
+
+
 def finish(document: dict, origins: dict, version: str) -> dict:
     components = document.setdefault("components", {})
     languages = sorted(current_app.config["LANGUAGES"])
@@ -365,6 +422,7 @@ def finish(document: dict, origins: dict, version: str) -> dict:
     _links(paths)
     _types(document)
     _drop_unused(document)
+    _said(document)
     return document
 
 
