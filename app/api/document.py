@@ -379,6 +379,21 @@ SAID = {
     "A token issued before the user's password changed, or of a disabled account, is refused.":
         _l("Send the refresh token of a login with `refresh: true` as `Authorization: Bearer <refresh "
            "token>`. A token issued before the user's password changed, or of a disabled account, is refused."),
+    # the accounts API (app/security/users.py)
+    '400 when the body is not a JSON object; 422 when fields are at fault (each named in `errors`: a wrong type, a field this API does not take, a name or e-mail address taken whatever its case, a weak password, a role, organisation or library that does not exist) or the database refused the account.': _l('400 when the body is not a JSON object; 422 when fields are at fault (each named in `errors`: a wrong type, a field this API does not take, a name or e-mail address taken whatever its case, a weak password, a role, organisation or library that does not exist) or the database refused the account.'),
+    'A disabled account cannot sign in': _l('A disabled account cannot sign in'),
+    'As stored: Admin, Director, ...': _l('As stored: Admin, Director, ...'),
+    'At least 10 characters, not the user name, not a common password': _l('At least 10 characters, not the user name, not a common password'),
+    'Change an account': _l('Change an account'),
+    "Changes the fields sent; the others stay as stored. Accounts have no version: the change is not compared with one saved meanwhile. A new password ends the account's sessions and tokens. 400 when the body is not a JSON object; 422 when fields are at fault (named in `errors`) or the database refused the change.": _l("Changes the fields sent; the others stay as stored. Accounts have no version: the change is not compared with one saved meanwhile. A new password ends the account's sessions and tokens. 400 when the body is not a JSON object; 422 when fields are at fault (named in `errors`) or the database refused the change."),
+    'Create an account': _l('Create an account'),
+    'First name': _l('First name'),
+    'Id of the library of a Branch staff account (and only of one)': _l('Id of the library of a Branch staff account (and only of one)'),
+    "Id of the region or district the account works for; with a library, that library's. Every role but Admin needs one": _l("Id of the region or district the account works for; with a library, that library's. Every role but Admin needs one"),
+    'Ids of the roles (at least one): GET _info lists them': _l('Ids of the roles (at least one): GET _info lists them'),
+    'Last name': _l('Last name'),
+    'The account, as GET shows it': _l('The account, as GET shows it'),
+    'Unique whatever its case': _l('Unique whatever its case'),
 }
 
 
