@@ -31,8 +31,8 @@ run: demo i18n-compile
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL names an empty database;
-# then the browser tests, once (skipped when Chromium is missing, except with CI=true).
-test: install i18n-compile i18n-check audit-tools
+# then the browser tests, once (Chromium and poppler-utils installed when missing, as root).
+test: install i18n-compile i18n-check audit-tools chromium
 	TEST_DATABASE_URL= $(PY) -m pytest -q --ignore=tests/e2e
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
