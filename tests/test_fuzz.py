@@ -23,6 +23,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
+from app.extensions import db
+
 from .conftest import PASSWORD, POSTGRES, SERVICE_ROLE, _as_role, build_demo_database, make_app
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -41,15 +43,20 @@ RUNS = {
 }
 
 
+def _on_server(url: str, *statements: str) -> None:
+    parts = urlsplit(url)
+    server = create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    server.dispose()
+
+
 def _fresh_postgres_database(url: str) -> str:
     """A new, empty database beside the test database, on the same server."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/") + "_fuzz"
-    server = create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
@@ -78,6 +85,11 @@ def served(tmp_path_factory):
         for name in USERS}
     yield f"http://127.0.0.1:{server.server_port}", tokens
     server.shutdown()
+    if POSTGRES:  # not left behind on the server, run after run
+        with app.app_context():
+            db.engine.dispose()
+        name = urlsplit(owner).path.lstrip("/")
+        _on_server(owner, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.parametrize("name", RUNS)
