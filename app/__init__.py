@@ -70,33 +70,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_views(ab) -> None:
     from .api import document
-    from .api.records import (
-        ClubApi, ContestApi, ContestEntryApi, LibraryApi, OutreachApi, StaffApi, TenantApi,
-    )
-    from .security.users import AccountView
-    from .views.audit import AuditView
-    from .views.club import ClubView
-    from .views.contest import ContestEntryView, ContestView
-    from .views.library import LibraryView
-    from .views.outreach import OutreachView
-    from .views.staff import StaffView
-    from .views.tenant import TenantView
+    from .records import CATEGORIES, record_types
 
     ab.add_link("Dashboard", href="DashboardView.index", label=_l("Dashboard"), icon="fa-bar-chart")
-    menu = [
-        (LibraryView, "Libraries", _l("Libraries"), "fa-university"),
-        (StaffView, "Staff", _l("Staff"), "fa-id-badge"),
-        (ClubView, "Clubs", _l("Clubs"), "fa-users"),
-        (OutreachView, "Outreach", _l("Outreach"), "fa-truck"),
-        (ContestView, "Contests", _l("Contests"), "fa-trophy"),
-        (ContestEntryView, "Contest entries", _l("Contest entries"), "fa-file-text-o"),
-        (TenantView, "Tenants", _l("Regions and districts"), "fa-sitemap"),
-        (AccountView, "Accounts", _l("User accounts"), "fa-user"),
-        (AuditView, "Audit trail", _l("Audit trail"), "fa-history"),
-    ]
-    for view, name, label, icon in menu:
-        ab.add_view(view, name, label=label, icon=icon, category="Network",
-                    category_label=_l("Network"))
-    for api in (TenantApi, LibraryApi, StaffApi, ClubApi, OutreachApi, ContestApi, ContestEntryApi):
-        ab.add_api(api)
+    declared = record_types()
+    for t in declared.values():  # a card lists the records of the types that ask to be listed there
+        for name in t.listed_on:
+            card = declared[name].view
+            if t.view not in (card.related_views or []):
+                card.related_views = [*(card.related_views or []), t.view]
+    for t in declared.values():
+        ab.add_view(t.view, t.menu, label=t.menu_label, icon=t.icon, category=t.category,
+                    category_label=CATEGORIES[t.category])
+    for t in record_types().values():
+        if t.api is not None:
+            ab.add_api(t.api)
     document.register(ab)

@@ -19,6 +19,7 @@ from .choices import (
 )
 from .extensions import db
 from .models import Club, Contest, ContestEntry, Library, Outreach, Staff, Tenant
+from .records import record_types
 from .security.roles import ADMIN, BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
 
 # Short names, so that each person below fits on one line.
@@ -481,6 +482,9 @@ def load() -> tuple[list[tuple[str, str, str]], str, bool]:
     for node in _nodes():
         for contest in node.get("contests", []):
             _contest(tenants[node["code"]], contest, libraries)
+    for record_type in record_types().values():  # the demo records each record type brings
+        if record_type.demo is not None:
+            record_type.demo(tenants, libraries)
     db.session.commit()
     return _accounts(tenants, libraries)
 

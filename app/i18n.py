@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_date_format
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import format_date, get_locale, get_translations, gettext, ngettext
+from flask_babel import format_date, get_locale, get_translations, gettext
 from flask_login import current_user
 from sqlalchemy import Boolean, Date, Numeric, inspect, select, update
 from werkzeug.datastructures import LanguageAccept
@@ -324,14 +324,10 @@ def formatters(model) -> dict:
 
 def count_label(n: int, kind: str) -> str:
     """A number of records of one kind (a table name), in the plural form the number
-    takes: 1 клуб, 3 клуба, 15 клубов."""
-    return {
-        "tenant": ngettext("%(num)d organisation", "%(num)d organisations", n),
-        "library": ngettext("%(num)d library", "%(num)d libraries", n),
-        "staff": ngettext("%(num)d staff member", "%(num)d staff members", n),
-        "club": ngettext("%(num)d club", "%(num)d clubs", n),
-        "outreach": ngettext("%(num)d outreach point", "%(num)d outreach points", n),
-        "contest": ngettext("%(num)d contest", "%(num)d contests", n),
-        "contest_entry": ngettext("%(num)d contest entry", "%(num)d contest entries", n),
-        "ab_user": ngettext("%(num)d user account", "%(num)d user accounts", n),
-    }.get(kind) or f"{kind}: {n}"
+    takes: 1 клуб, 3 клуба, 15 клубов (each record type declares its forms, app/records)."""
+    from app.records import record_types
+
+    for t in record_types().values():
+        if kind in (t.name, t.table) and t.count is not None:
+            return t.count(n)
+    return f"{kind}: {n}"

@@ -78,9 +78,11 @@ class Library(TenantOwned, Model):
 
 class Staff(LibraryOwned, Model):
     __tablename__ = "staff"
+    __search_column__ = "full_name"  # what relation fields search by
     __private_to_library__ = True  # personal data: branch staff see their own library only
     __table_extra__ = (
         Index("ix_staff_tenant_name", "tenant_id", "full_name"),
+        UniqueConstraint("tenant_id", "id", name="uq_staff_tenant_id"),  # what events refer to
         CheckConstraint("employment_rate > 0 AND employment_rate <= 2", name="ck_staff_rate"),
     )
     id = Column(Integer, primary_key=True)
@@ -102,6 +104,7 @@ class Club(LibraryOwned, Model):
     __tablename__ = "club"
     __table_extra__ = (
         UniqueConstraint("tenant_id", "library_id", "name", name="uq_club_tenant_name"),
+        UniqueConstraint("tenant_id", "id", name="uq_club_tenant_id"),  # what events refer to
         CheckConstraint("members >= 0", name="ck_club_members"),
     )
     id = Column(Integer, primary_key=True)
@@ -122,7 +125,11 @@ class Outreach(LibraryOwned, Model):
     """An outreach point: a mobile collection, a lending point, home service, a bus stop."""
 
     __tablename__ = "outreach"
-    __table_extra__ = (CheckConstraint("readers_served >= 0", name="ck_outreach_readers"),)
+    __search_column__ = "location"
+    __table_extra__ = (
+        CheckConstraint("readers_served >= 0", name="ck_outreach_readers"),
+        UniqueConstraint("tenant_id", "id", name="uq_outreach_tenant_id"),  # what events refer to
+    )
     id = Column(Integer, primary_key=True)
     kind = choice(OutreachKind, nullable=False)
     location = Column(String(255), nullable=False)

@@ -18,7 +18,8 @@ from .extensions import db
 from .models import Club, Contest, ContestEntry, Library, Outreach, Staff, Tenant
 
 PREFIX = "NAT"  # tenant codes of the synthetic network: NAT-R01, NAT-R01-D0001
-PER_DISTRICT = {"libraries": 18, "staff": 40, "clubs": 25, "outreach": 15, "contests": 3, "entries": 20}
+PER_DISTRICT = {"libraries": 18, "staff": 40, "clubs": 25, "outreach": 15, "contests": 3, "entries": 20,
+                "events": 18 * 40}  # a year's events: about 40 per library
 SURNAMES = ["Иванова", "Петрова", "Смирнова", "Кузнецова", "Попова", "Соколова", "Лебедева",
             "Козлова", "Новикова", "Морозова", "Волкова", "Алексеева", "Сорокина", "Зайцева"]
 NAMES = ["Анна", "Мария", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Галина"]
@@ -27,6 +28,8 @@ VILLAGES = ["Берёзовка", "Сосновка", "Ивановка", "Ми�
 CLUBS = ["Книголюб", "Родные просторы", "Читающая семья", "Юный краевед", "Рукодельница",
          "Литературная гостиная", "Серебряный возраст", "Мастерилка", "Эколята", "Надежда"]
 CONTESTS = ["Лучшая библиотека года", "Каникулы в библиотеке", "Библиотекарь года"]
+EVENTS = ["Литературный вечер", "Книжная выставка", "Час краеведения", "Встреча с ветеранами",
+          "Громкие чтения", "Экологическая викторина", "Мастер-класс", "Социальный кинозал"]
 
 
 def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[str, int]:
@@ -35,8 +38,10 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
     if session.scalar(select(Tenant.id).where(Tenant.code == f"{PREFIX}-R01")):
         return {}
     rng = random.Random(seed)
+    from .records.event import Event, EventForm, EventFormat, EventStatus, EventTheme
+
     ids = {t: (session.scalar(select(func.max(t.id))) or 0) for t in
-           (Tenant, Library, Staff, Club, Outreach, Contest, ContestEntry)}
+           (Tenant, Library, Staff, Club, Outreach, Contest, ContestEntry, Event)}
     rows = {t: [] for t in ids}
 
     def new(table, **values):
@@ -81,6 +86,16 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
             new(ContestEntry, tenant_id=district, library_id=libraries[n % len(libraries)],
                 contest_id=contests[n % len(contests)], title=f"Работа {n + 1}",
                 result=rng.choice([None, *ContestResult]))
+        for n in range(PER_DISTRICT["events"]):  # the last twelve months and the next two
+            day = today + datetime.timedelta(days=rng.randint(-365, 60))
+            held = day <= today
+            attendance = rng.randint(5, 80) if held else None
+            children = rng.randint(0, attendance // 2) if held else None
+            new(Event, tenant_id=district, library_id=libraries[n % len(libraries)],
+                title=f"{EVENTS[n % len(EVENTS)]} {n + 1}", held_on=day, starts_at=f"{rng.randint(10, 18)}:00",
+                form=rng.choice(list(EventForm)), theme=rng.choice(list(EventTheme)),
+                format=EventFormat.on_site, status=EventStatus.held if held else EventStatus.planned,
+                attendance=attendance, children=children, youth=rng.randint(0, attendance // 3) if held else None)
     for table, batch in rows.items():
         for start in range(0, len(batch), 5000):
             session.execute(insert(table), batch[start:start + 5000])

@@ -55,6 +55,12 @@ class RecordInterface(FoldedSearch, SQLAInterface):
 
     eager: tuple[str, ...] = ()
 
+    def get_relation_fk(self, col_name: str):
+        """The column that holds a relation's id: not the tenant key it shares with the
+        row's other references (an event's club is (tenant_id, club_id))."""
+        columns = self.list_properties[col_name].local_columns
+        return sorted(columns, key=lambda c: (c.key == "tenant_id", c.key))[0]
+
     def apply_all(self, query, *args, **kwargs):
         query = super().apply_all(query, *args, **kwargs)
         # A scoped list reads a few tenants' rows through their index: the relations join
@@ -163,7 +169,7 @@ def unique_conflict(model, column: str, values: dict, pk=None) -> bool:
 YEARS = ("founded_year",)  # a year that has already come
 WORKING_AGE = (14, 100)  # a staff member's age in years, at least and at most
 PAST_DATES = ("closed_on", "hired_on", "active_since", "submitted_on")
-COUNTS = ("members", "readers_served")
+COUNTS = ("members", "readers_served", "attendance", "children", "youth")
 
 
 def bounds(name: str) -> tuple[int, int] | None:
@@ -236,6 +242,9 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
                 if column.name in values and column.name not in found \
                         and unique_conflict(model, column.name, values, pk):
                     found[column.name] = _("Already exists: this value is taken by another record.")
+    own_rules = getattr(model, "__rules__", None)  # a record type's own (app/records)
+    for name, message in (own_rules(values) if own_rules else {}).items():
+        found.setdefault(name, message)
     for name, message in misplaced_references(db.session, model, values).items():
         found.setdefault(name, message)  # an entry's contest: its district's or its region's
     return found

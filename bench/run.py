@@ -35,7 +35,6 @@ USERS = {  # username: (role, node)
 }
 # The XLSX export measured: a region's staff, about 1,200 rows.
 EXPORT = ("bench.region", "/staffview/export/xlsx")
-RESOURCES = ["tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"]
 
 
 def databases() -> dict[str, str]:
@@ -102,8 +101,10 @@ def prepare(url: str):
 
 def pages(app, client, username, nodes) -> list[str]:
     """The pages a user of the role opens every day, that exist in this build."""
+    from app.records import record_types
+
     urls = []
-    for resource in RESOURCES:
+    for resource in (t.name for t in record_types().values() if t.api is not None):
         view = f"/{resource.replace('_', '')}view"
         urls += [f"{view}/list/", f"/api/v1/{resource}/"]
     first = client.get("/api/v1/club/?q=(page_size:1)").get_json()

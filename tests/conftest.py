@@ -55,6 +55,13 @@ def build_demo_database(owner: str, service: str) -> tuple[str, str]:
     return owner, service
 
 
+def record_apis() -> list[str]:
+    """The REST resources of every declared record type (app/records)."""
+    from app.records import record_types
+
+    return [t.api.resource_name for t in record_types().values() if t.api is not None]
+
+
 def make_app(urls, **extra):
     owner, service = urls
     return create_app({"SQLALCHEMY_DATABASE_URI": service, "MIGRATION_DATABASE_URL": owner,

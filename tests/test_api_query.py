@@ -4,11 +4,11 @@ with a bearer token; and every wrong parameter refused by name (app/api/query.py
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, record_apis
 
 ERRORS_RU = "Проверьте параметры запроса."
 ERRORS_BG = "Проверете параметрите на заявката."
-RECORD_LISTS = ("tenant", "library", "staff", "club", "outreach", "contest", "contest_entry")
+RECORD_LISTS = record_apis()
 
 
 class Integrator:

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from app.i18n import count_label, format_day
 
-from .conftest import PASSWORD, login
+from .conftest import PASSWORD, login, record_apis
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -33,7 +33,7 @@ def _compile_catalogs():
 
 _compile_catalogs()
 
-RECORDS = ["tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"]
+RECORDS = record_apis()
 # Interface words of FAB and of the app that a Russian or Bulgarian screen must not show.
 ENGLISH = [
     "Add", "Edit", "Delete", "Show", "List", "Search", "Actions", "Record Count", "Save", "Back",

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import bindparam, text
 
-from app.security.roles import RECORDS
+from app.security.roles import records
 
 from .conftest import POSTGRES, login, make_app, snapshot, put_current
 
@@ -37,7 +37,7 @@ NO_ID = {"list", "add", "choices", "export", "action_post", "download", "get_lis
 
 def record_routes(app):
     """(record, kind, method name, rule) for each route of a record's view or API."""
-    classes = {cls: record for record, pair in RECORDS.items() for cls in pair}
+    classes = {cls: record for record, pair in records().items() for cls in pair}
     for rule in app.url_map.iter_rules():
         owner, _, method = rule.endpoint.rpartition(".")
         if owner in classes:
@@ -318,7 +318,7 @@ FIELD_USERS = {"Director": "maglizh.director", "Methodologist": "sz.methodologis
 
 
 def _views_of(app, record):
-    view, api = RECORDS[record]
+    view, api = records()[record]
     found = {type(v).__name__: v for v in app.appbuilder.baseviews}
     return found[view], found.get(api)
 
@@ -390,10 +390,10 @@ def _other_value(client, model, name, current):
 
 
 def _field_rules():
-    from app.security.roles import FIELDS
+    from app.security.roles import fields_rules
 
-    for role, records in FIELDS.items():
-        for record, permitted in records.items():
+    for role, rules in fields_rules().items():
+        for record, permitted in rules.items():
             yield role, record, permitted
 
 

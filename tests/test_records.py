@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from .conftest import snapshot
+from .conftest import record_apis, snapshot
 
-RESOURCES = ["tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"]
+RESOURCES = record_apis()
 
 
 def text_of(response):

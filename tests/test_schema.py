@@ -14,7 +14,15 @@ from .conftest import POSTGRES
 NOT_TENANT_DATA = {"Permission", "ViewMenu", "Role", "PermissionView", "User", "Account",
                    "Group", "RegisterUser", "ApiKey",
                    "AuditEntry"}  # has rows of no tenant (Admins' accounts, roles): scoped by its screen
-TENANT_TABLES = {"tenant", "library", "staff", "club", "outreach", "contest", "contest_entry"}
+
+
+def declared_tenant_tables() -> set[str]:
+    from app.records import record_types
+
+    return {t.table for t in record_types().values() if t.model is not None and is_tenant_data(t.model)}
+
+
+TENANT_TABLES = declared_tenant_tables()
 
 
 def test_migrations_match_the_models(owner_engine):
@@ -28,7 +36,27 @@ def test_every_mapped_class_is_tenant_data_or_allowlisted(app):
         cls = mapper.class_
         assert is_tenant_data(cls) or cls.__name__ in NOT_TENANT_DATA, \
             f"{cls.__name__} is neither tenant data nor on the allowlist"
+    # Every table of tenant data is a declared record type (app/records), and the reverse.
     assert {cls.__tablename__ for cls in tenant_classes()} == TENANT_TABLES
+    assert {"tenant", "library", "staff", "club", "contest"} <= TENANT_TABLES
+
+
+def test_the_policy_helper_says_what_the_first_migrations_said():
+    """enable_tenant_rls() derives a table's policies from its model's marks; for the
+    tables of migration 0004 it gives that migration's conditions word for word."""
+    import importlib.util
+    from pathlib import Path
+
+    from app.tenancy.rls import conditions, tenant_model
+
+    path = Path(__file__).parents[1] / "migrations/versions/0004_policies_read_settings_once.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    written = migration.policies(migration.ONCE)
+    assert written
+    for table, (read, write) in written.items():
+        assert conditions(tenant_model(table)) == (read, write), table
 
 
 def test_tenant_tables_carry_and_lead_with_tenant_id():
@@ -51,6 +79,10 @@ def test_postgres_forces_row_level_security_on_every_tenant_table(owner_engine):
             "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
             "WHERE relname = ANY(:t)"), {"t": list(TENANT_TABLES)}).all())
     assert rows == {t: True for t in TENANT_TABLES}
+    with owner_engine.connect() as conn:
+        policies = {(r.tablename, r.policyname) for r in conn.execute(text(
+            "SELECT tablename, policyname FROM pg_policies WHERE tablename = ANY(:t)"), {"t": list(TENANT_TABLES)})}
+    assert policies == {(t, f"{t}_{a}") for t in TENANT_TABLES for a in ("read", "insert", "update", "delete")}
 
 
 @pytest.mark.skipif(not POSTGRES, reason="the service role is PostgreSQL's")

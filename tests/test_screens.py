@@ -130,7 +130,8 @@ def test_a_judged_entry_offers_branch_staff_neither_edit_nor_delete(as_user, own
 def test_a_role_that_may_set_no_field_of_a_record_is_offered_no_edit(as_user, owner_engine, monkeypatch):
     from app.security import roles
 
-    monkeypatch.setitem(roles.FIELDS, roles.BRANCH, {**roles.FIELDS[roles.BRANCH], "club": ()})
+    rules = roles.fields_rules()
+    monkeypatch.setitem(rules, roles.BRANCH, {**rules[roles.BRANCH], "club": ()})
     client, library = as_user("zal.branch"), _library(owner_engine)
     own = min(_ids(owner_engine, OWN.format("club"), lib=library))
     rows, _page = _rows(client, "/clubview/list/?psize_ClubView=100")

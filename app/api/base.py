@@ -99,6 +99,7 @@ class Converter(Model2SchemaConverter):
             return field
         field = field_for(datamodel.obj, column.name, field_class=ExistingRelated)
         field.required = not datamodel.is_nullable(column.name)
+        field.allow_none = datamodel.is_nullable(column.name)
         return field
 
 
@@ -175,6 +176,11 @@ class RecordApi(ModelRestApi):
 
     def _init_model_schemas(self):
         super()._init_model_schemas()
+        columns = self.model.__table__.columns
+        for name, field in self.add_model_schema.fields.items():
+            column = columns.get(name)
+            if column is not None and (column.default is not None or column.server_default is not None):
+                field.required = False  # left out, it takes its default: a new event is planned
         for field in self.edit_model_schema.fields.values():
             field.required = False  # a PUT changes what it sends; the rest stays as stored
 

@@ -20,18 +20,22 @@ from app.validation import RecordInterface
 
 from .base import LABELS
 
-RECORD_LABELS = {
-    "tenant": _l("Region or district"), "library": _l("Library"), "staff": _l("Staff member"),
-    "club": _l("Club"), "outreach": _l("Outreach point"), "contest": _l("Contest"),
-    "contest_entry": _l("Contest entry"), "ab_user": _l("User account"), "ab_role": _l("Role"),
-    "ab_group": _l("Group"),
-}
+# The security tables' records; every record type names its own (app/records).
+RECORD_LABELS = {"ab_user": _l("User account"), "ab_role": _l("Role"), "ab_group": _l("Group")}
 FIELD_LABELS = {
     **LABELS, **AccountView.label_columns, "tenant_id": _l("Organisation"),
     "library_id": _l("Library"), "parent_id": _l("Region"), "contest_id": _l("Contest"),
     "locale": _l("Language"), "permissions": _l("Permissions"), "groups": _l("Groups"),
     "users": _l("User accounts"),
 }
+
+
+def record_label(table: str) -> str:
+    """A record type as people name it: "Клуб"."""
+    from app.records import record_types
+
+    labels = {**RECORD_LABELS, **{t.table: t.label for t in record_types().values()}}
+    return str(labels.get(table, table))
 
 
 # Fields that hold the id of another record: shown by that record's name.
@@ -100,7 +104,7 @@ def changes_table(changes: list[Change]) -> Markup:
     choices = _choices(changes[0].table) if changes else {}
     rows = [
         Markup("<tr><th>{}</th><td>{}</td><td>{}</td></tr>").format(
-            FIELD_LABELS.get(c.field, c.field),
+            FIELD_LABELS.get(c.field) or LABELS.get(c.field, c.field),
             _shown(c.before, choices.get(c.field), c.field) if c.has_before else "",
             _shown(c.after, choices.get(c.field), c.field) if c.has_after else "")
         for c in changes
@@ -134,6 +138,6 @@ class AuditView(ModelView):
         "at": lambda at: format_moment(at, seconds=True),
         "username": lambda name: name or gettext("operator or service"),
         "tenant_id": _tenant_name,
-        "table_name": lambda table: str(RECORD_LABELS.get(table, table)),
+        "table_name": record_label,
         "changes": changes_table,
     }

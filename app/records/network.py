@@ -1,0 +1,81 @@
+"""The network's record types: its organisations, libraries, staff, clubs, outreach points
+and contests, its accounts and its audit trail."""
+from flask_babel import lazy_gettext as _l, ngettext
+
+from app.api.records import (
+    ClubApi, ContestApi, ContestEntryApi, LibraryApi, OutreachApi, StaffApi, TenantApi,
+)
+from app.security.roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
+from app.security.users import AccountView
+from app.views.audit import AuditView
+from app.views.club import ClubView
+from app.views.contest import ContestEntryView, ContestView
+from app.views.library import LibraryView
+from app.views.outreach import OutreachView
+from app.views.staff import StaffView
+from app.views.tenant import TenantView
+
+from . import RecordType, declare
+
+LIBRARY_CONTACTS = ("address", "phone", "email", "website", "working_hours")
+
+declare(RecordType(
+    "library", LibraryView, LibraryApi, "Libraries", _l("Libraries"), _l("Library"), "fa-university",
+    {DIRECTOR: "raed", METHODOLOGIST: "re", BRANCH: "re", VIEWER: "r"},
+    count=lambda n: ngettext("%(num)d library", "%(num)d libraries", n),
+    fields={METHODOLOGIST: (*LIBRARY_CONTACTS, "name", "settlement", "founded_year"),
+            BRANCH: LIBRARY_CONTACTS},
+    order=10,
+))
+declare(RecordType(
+    "staff", StaffView, StaffApi, "Staff", _l("Staff"), _l("Staff member"), "fa-id-badge",
+    {DIRECTOR: "raed", METHODOLOGIST: "r", BRANCH: "r"},
+    count=lambda n: ngettext("%(num)d staff member", "%(num)d staff members", n),
+    order=20,
+))
+declare(RecordType(
+    "club", ClubView, ClubApi, "Clubs", _l("Clubs"), _l("Club"), "fa-users",
+    {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "raed", VIEWER: "r"},
+    count=lambda n: ngettext("%(num)d club", "%(num)d clubs", n),
+    order=30,
+))
+declare(RecordType(
+    "outreach", OutreachView, OutreachApi, "Outreach", _l("Outreach"), _l("Outreach point"), "fa-truck",
+    {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "raed", VIEWER: "r"},
+    count=lambda n: ngettext("%(num)d outreach point", "%(num)d outreach points", n),
+    order=40,
+))
+declare(RecordType(
+    "contest", ContestView, ContestApi, "Contests", _l("Contests"), _l("Contest"), "fa-trophy",
+    {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "r", VIEWER: "r"},
+    count=lambda n: ngettext("%(num)d contest", "%(num)d contests", n),
+    order=50,
+))
+declare(RecordType(
+    "contest_entry", ContestEntryView, ContestEntryApi, "Contest entries", _l("Contest entries"),
+    _l("Contest entry"), "fa-file-text-o",
+    {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "raed", VIEWER: "r"},
+    count=lambda n: ngettext("%(num)d contest entry", "%(num)d contest entries", n),
+    fields={BRANCH: ("contest", "library", "nomination", "title", "submitted_on")},
+    frozen={BRANCH: "result"},  # an entry, once judged
+    order=60,
+))
+declare(RecordType(
+    "tenant", TenantView, TenantApi, "Tenants", _l("Regions and districts"), _l("Region or district"),
+    "fa-sitemap", {DIRECTOR: "re", METHODOLOGIST: "r", BRANCH: "r", VIEWER: "r"},
+    count=lambda n: ngettext("%(num)d organisation", "%(num)d organisations", n),
+    fields={DIRECTOR: ("name", "code", "default_locale", "time_zone")},
+    order=70,
+))
+# A Director's accounts; FAB's own account screens are Admin's.
+declare(RecordType(
+    "user", AccountView, None, "Accounts", _l("User accounts"), _l("User account"), "fa-user",
+    {DIRECTOR: "raed"},
+    count=lambda n: ngettext("%(num)d user account", "%(num)d user accounts", n),
+    order=80,
+))
+# The audit trail: read-only for everyone.
+declare(RecordType(
+    "audit", AuditView, None, "Audit trail", _l("Audit trail"), _l("Audit entry"), "fa-history",
+    {DIRECTOR: "r"}, order=90,
+))
