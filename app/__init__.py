@@ -82,6 +82,10 @@ def _register_views(ab) -> None:
     for t in declared.values():
         ab.add_view(t.view, t.menu, label=t.menu_label, icon=t.icon, category=t.category,
                     category_label=CATEGORIES[t.category])
+        for report in t.reports:
+            ab.add_view_no_menu(report)
+            ab.add_link(report.menu, href=f"{report.__name__}.report", label=report.menu_label,
+                        icon=report.icon, category=t.category, category_label=CATEGORIES[t.category])
     for t in record_types().values():
         if t.api is not None:
             ab.add_api(t.api)

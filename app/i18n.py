@@ -318,8 +318,13 @@ def formatters(model) -> dict:
         elif column.nullable:
             out[column.key] = _blank
     for relation in inspect(model).relationships:
-        out.setdefault(relation.key, _blank)
+        out.setdefault(relation.key, _listed if relation.uselist else _blank)
     return out
+
+
+def _listed(rows) -> str:
+    """Records of a to-many relation, by their names: "Бортновская…, Грачевская…"."""
+    return ", ".join(str(row) for row in rows or ())
 
 
 def count_label(n: int, kind: str) -> str:

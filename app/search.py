@@ -273,12 +273,27 @@ FOLDED = {ours.__bases__[1]: ours for ours in (StartsWith, NotStartsWith, EndsWi
                                                Contains, NotContains, Equal, NotEqual, In, NotIn)}
 
 
+class Among(fab.FilterRelationManyToManyEqual):
+    """A to-many relation holds the record with this id. FAB's own (`contains`) crosses the
+    link table with the rest of the query when the relation has a composite join (an
+    activity's libraries); EXISTS does not. An id no visible row has matches nothing."""
+
+    def apply_item(self, query, field, value_item):
+        from app.validation import is_id
+
+        target = self.datamodel.get_related_model(self.column_name)
+        if not is_id(getattr(value_item, "id", value_item)):
+            return query.filter(false())
+        return query.filter(field.any(target.id == int(getattr(value_item, "id", value_item))))
+
+
 class FoldedFilterConverter(fab.SQLAFilterConverter):
     """FAB's filters per column type, with the text ones folded. Each list keeps FAB's
     order: a list's URL names a filter by its position (`_flt_2_name` is "contains")."""
 
     conversion_table = tuple(
-        (test, [FOLDED.get(flt, flt) for flt in found] if test in ("is_text", "is_string") else found)
+        (test, [FOLDED.get(flt, flt) for flt in found] if test in ("is_text", "is_string")
+         else [Among if flt is fab.FilterRelationManyToManyEqual else flt for flt in found])
         for test, found in fab.SQLAFilterConverter.conversion_table)
 
 

@@ -19,7 +19,8 @@ from .models import Club, Contest, ContestEntry, Library, Outreach, Staff, Tenan
 
 PREFIX = "NAT"  # tenant codes of the synthetic network: NAT-R01, NAT-R01-D0001
 PER_DISTRICT = {"libraries": 18, "staff": 40, "clubs": 25, "outreach": 15, "contests": 3, "entries": 20,
-                "events": 18 * 40}  # a year's events: about 40 per library
+                "events": 18 * 40,  # a year's events: about 40 per library
+                "activities": 150}  # a year's methodological work: visits, consultations, classes
 SURNAMES = ["Иванова", "Петрова", "Смирнова", "Кузнецова", "Попова", "Соколова", "Лебедева",
             "Козлова", "Новикова", "Морозова", "Волкова", "Алексеева", "Сорокина", "Зайцева"]
 NAMES = ["Анна", "Мария", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Галина"]
@@ -39,10 +40,12 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
         return {}
     rng = random.Random(seed)
     from .records.event import Event, EventForm, EventFormat, EventStatus, EventTheme
+    from .records.method_activity import ActivityKind, Channel, MethodActivity, method_activity_library
 
     ids = {t: (session.scalar(select(func.max(t.id))) or 0) for t in
-           (Tenant, Library, Staff, Club, Outreach, Contest, ContestEntry, Event)}
+           (Tenant, Library, Staff, Club, Outreach, Contest, ContestEntry, Event, MethodActivity)}
     rows = {t: [] for t in ids}
+    links = []  # the libraries each activity was for
 
     def new(table, **values):
         ids[table] += 1
@@ -96,7 +99,16 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
                 form=rng.choice(list(EventForm)), theme=rng.choice(list(EventTheme)),
                 format=EventFormat.on_site, status=EventStatus.held if held else EventStatus.planned,
                 attendance=attendance, children=children, youth=rng.randint(0, attendance // 3) if held else None)
-    for table, batch in rows.items():
+        for n in range(PER_DISTRICT["activities"]):  # the last twelve months
+            kind = ActivityKind.field_visit if n % 3 else rng.choice(
+                [ActivityKind.consultation, ActivityKind.seminar, ActivityKind.training_class])
+            activity = new(MethodActivity, tenant_id=district, kind=kind, topic="Методическая помощь",
+                           held_on=today - datetime.timedelta(days=rng.randint(0, 365)),
+                           hours=Decimal(rng.randint(1, 6)), follow_up_done=False,
+                           channel=Channel.phone if kind is ActivityKind.consultation else Channel.in_person)
+            links.append({"tenant_id": district, "record_id": activity, "library_tenant_id": district,
+                          "library_id": libraries[n % len(libraries)]})
+    for table, batch in [*rows.items(), (method_activity_library, links)]:
         for start in range(0, len(batch), 5000):
             session.execute(insert(table), batch[start:start + 5000])
     if session.get_bind().dialect.name == "postgresql":  # ids were given here: move the sequences on
@@ -109,4 +121,5 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
     # PostgreSQL took a region's contest entries for a handful of rows (100 ms, not 2).
     session.execute(text("ANALYZE"))
     session.commit()
-    return {table.__tablename__: len(batch) for table, batch in rows.items()}
+    return {**{table.__tablename__: len(batch) for table, batch in rows.items()},
+            method_activity_library.name: len(links)}

@@ -66,8 +66,11 @@ class RecordInterface(FoldedSearch, SQLAInterface):
         # A scoped list reads a few tenants' rows through their index: the relations join
         # in at no cost. Unscoped, a page sorts the whole table, and a join would be sorted
         # with it: the page's related rows are read after it, one query per relation.
+        # A to-many relation is read after the page in any case: joined, it would multiply
+        # the page's rows under its LIMIT.
         load = selectinload if current_scope(self.session).unrestricted else joinedload
-        return query.options(*(load(getattr(self.obj, name)) for name in self.eager))
+        return query.options(*((selectinload if self.is_relation_many_to_many(name) else load)(getattr(self.obj, name))
+                               for name in self.eager))
 
     def apply_filters(self, query, filters):
         # The list's quick search box (app.search.QuickSearch): for its list, count and export.

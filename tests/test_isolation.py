@@ -9,8 +9,9 @@ import io
 import re
 
 import pytest
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, inspect, text
 
+from app.records import record_types
 from app.security.roles import records
 
 from .conftest import POSTGRES, login, make_app, snapshot, put_current
@@ -146,7 +147,9 @@ def test_lists_filters_and_prefill_show_no_foreign_row(matrix_app, owner_engine,
                     response = client.get(f"{rule.rule.replace('<fmt>', fmt)}?{flt}")
                     _shows_none(_export_text(response), names)
         if kind == "ui" and method == "choices":
-            for column in ("tenant", "library", "parent", "contest"):
+            model = record_types()[record].model  # (the accounts' screen names none: its own fields)
+            columns = sorted(inspect(model).relationships.keys()) if model is not None else ("tenant", "library")
+            for column in columns:  # every relation field it offers
                 for form in (0, 1):
                     _shows_none(_all_choices(client, rule.rule.replace("<column>", column), form), names)
         if kind == "api" and method in ("get_list", "info"):
@@ -170,14 +173,16 @@ def _export_text(response):
                      for v in row if v is not None)
 
 
-# The reports (app/reports) of a region or district: a foreign one answers like a missing one.
-REPORT_CALLS = {"dashboard", "dashboard_xlsx", "passport"}
+# The reports (app/reports, and those of the record types) of a region or district: a foreign
+# one answers like a missing one.
+REPORT_CALLS = {"dashboard", "dashboard_xlsx", "passport", "report", "report_xlsx"}
 
 
 def report_routes(app):
+    owners = {"DashboardView", *(r.__name__ for t in record_types().values() for r in t.reports)}
     for rule in app.url_map.iter_rules():
         owner, _, method = rule.endpoint.rpartition(".")
-        if owner == "DashboardView" and "pk" in rule.arguments:
+        if owner in owners and "pk" in rule.arguments:
             yield method, rule
 
 
@@ -221,7 +226,7 @@ def _all_choices(client, url, form):
 
 RECORDS_WITH = {"tenant": set(), "library": {"tenant"}, "contest": {"tenant"},
                 "staff": {"library"}, "club": {"library"}, "outreach": {"library"},
-                "contest_entry": {"library"}}
+                "contest_entry": {"library"}, "event": {"library"}, "method_activity": {"tenant"}}
 
 
 @pytest.mark.parametrize("username", USERS)

@@ -23,6 +23,9 @@ def declared_tenant_tables() -> set[str]:
 
 
 TENANT_TABLES = declared_tenant_tables()
+# Tables linking a record to the libraries it concerns (MethodActivity's): tenant data too.
+LINK_TABLES = {getattr(cls, "__readable_where_concerned__") for cls in tenant_classes()
+               if getattr(cls, "__readable_where_concerned__", None)}
 
 
 def test_migrations_match_the_models(owner_engine):
@@ -77,12 +80,14 @@ def test_postgres_forces_row_level_security_on_every_tenant_table(owner_engine):
     with owner_engine.connect() as conn:
         rows = dict(conn.execute(text(
             "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
-            "WHERE relname = ANY(:t)"), {"t": list(TENANT_TABLES)}).all())
-    assert rows == {t: True for t in TENANT_TABLES}
+            "WHERE relname = ANY(:t)"), {"t": list(TENANT_TABLES | LINK_TABLES)}).all())
+    assert rows == {t: True for t in TENANT_TABLES | LINK_TABLES}
     with owner_engine.connect() as conn:
         policies = {(r.tablename, r.policyname) for r in conn.execute(text(
-            "SELECT tablename, policyname FROM pg_policies WHERE tablename = ANY(:t)"), {"t": list(TENANT_TABLES)})}
-    assert policies == {(t, f"{t}_{a}") for t in TENANT_TABLES for a in ("read", "insert", "update", "delete")}
+            "SELECT tablename, policyname FROM pg_policies WHERE tablename = ANY(:t)"),
+            {"t": list(TENANT_TABLES | LINK_TABLES)})}
+    assert policies == {(t, f"{t}_{a}") for t in TENANT_TABLES | LINK_TABLES
+                        for a in ("read", "insert", "update", "delete")}
 
 
 @pytest.mark.skipif(not POSTGRES, reason="the service role is PostgreSQL's")

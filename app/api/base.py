@@ -98,6 +98,9 @@ class Converter(Model2SchemaConverter):
             field.allow_none = datamodel.is_nullable(column.name)  # a region has no parent
             return field
         field = field_for(datamodel.obj, column.name, field_class=ExistingRelated)
+        if datamodel.is_relation_many_to_many(column.name):  # a list of ids; none is an empty list
+            field.required = field.allow_none = False
+            return field
         field.required = not datamodel.is_nullable(column.name)
         field.allow_none = datamodel.is_nullable(column.name)
         return field
@@ -188,9 +191,14 @@ class RecordApi(ModelRestApi):
         """Every answer holds every column of its record (null where empty): the
         document says so, and a generated client's fields are not optional."""
         super().add_apispec_components(api_spec)
+        many = {name for name, field in self.show_model_schema.fields.items() if getattr(field, "many", False)}
         for name, schema in api_spec.components.schemas.items():
             if name.startswith((self.show_model_schema_name, self.list_model_schema_name)):
                 schema["required"] = sorted(schema.get("properties", {}))
+                for key in many & set(schema.get("properties", {})):  # a to-many relation: a list of {id, name}
+                    found = schema["properties"][key]
+                    if found.get("type") != "array":
+                        schema["properties"][key] = {"type": "array", "items": found}
 
     def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
         super().operation_helper(path, operations, methods, func, **kwargs)

@@ -301,6 +301,9 @@ def _bounded(schema, documented) -> None:
         return
     for name, field in schema.fields.items():
         found = documented.get("properties", {}).get(field.data_key or name)
+        if found is not None and found.get("type") == "array" and isinstance(getattr(field, "inner", None), Related):
+            found = found.get("items")  # the ids of a to-many relation
+            field = field.inner
         if found is not None and found.get("type") == "integer":
             found.setdefault("minimum", 1 if isinstance(field, Related) else -MAX_INT - 1)
             found.setdefault("maximum", MAX_INT)

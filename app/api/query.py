@@ -216,6 +216,7 @@ DESCRIBE = {  # (kind, operation) -> what the parameter selects
     ("text", "ct"): _l("%(column)s: contains this text; case and ё/е do not matter."),
     ("id", "rel_o_m"): _l("%(column)s: the id of the record; one you cannot see matches nothing."),
     ("id", "nrel_o_m"): _l("%(column)s: any but the record with this id."),
+    ("id", "rel_m_m"): _l("%(column)s: among them the record with this id; one you cannot see matches nothing."),
     ("value", "eq"): _l("%(column)s: equal to this value."),
     ("value", "neq"): _l("%(column)s: anything but this value, unset included."),
     ("value", "gte"): _l("%(column)s: this value or more."),
@@ -224,7 +225,7 @@ DESCRIBE = {  # (kind, operation) -> what the parameter selects
     ("day", "lte"): _l("%(column)s: this day or earlier."),
 }
 SUFFIXES = {"eq": "", "ct": "__contains", "neq": "__ne", "gte": "__gte", "lte": "__lte",
-            "rel_o_m": "", "nrel_o_m": "__ne"}
+            "rel_o_m": "", "nrel_o_m": "__ne", "rel_m_m": ""}
 
 
 class ListQuery:
@@ -282,6 +283,8 @@ class ListQuery:
         """(kind, FAB's operations in order, parser, JSON schema) of a column's filters."""
         if datamodel.is_relation_many_to_one(column):
             return "id", ("rel_o_m", "nrel_o_m"), _id, {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+        if datamodel.is_relation_many_to_many(column):
+            return "id", ("rel_m_m",), _id, {"type": "integer", "minimum": 1, "maximum": MAX_INT}
         kind = datamodel.list_columns[column].type
         if isinstance(kind, Enum):
             codes = list(kind.enum_class.__members__) if kind.enum_class is not None else list(kind.enums)

@@ -39,6 +39,10 @@ class RecordType:
     # libraries by (tenant code, name); adds only what is missing.
     demo: Callable[[dict, dict], None] | None = None
     listed_on: tuple[str, ...] = ()  # the record types whose card lists these records
+    # Report screens over these records (flask_appbuilder BaseViews naming their `menu`,
+    # `menu_label` and `icon`, serving `report`, with the permission can_show): in the menu
+    # beside the records, for whoever may read them.
+    reports: tuple[type, ...] = ()
     category: str = "Network"
     order: int = 100  # its place in its menu category
 

@@ -113,6 +113,9 @@ def fab_roles() -> dict[str, list[tuple[str, str]]]:
                 pairs += [(t.view.__name__, p) for p in VIEW_PERMISSIONS[action]]
                 pairs += [(t.api.__name__, p) for p in API_PERMISSIONS[action] if t.api]
             pairs.append((t.menu, "menu_access"))
+            if "r" in actions:  # its reports read it
+                pairs += [pair for report in t.reports
+                          for pair in ((report.__name__, "can_show"), (report.menu, "menu_access"))]
             if (t.category, "menu_access") not in pairs:
                 pairs.append((t.category, "menu_access"))
         roles[role] = pairs

@@ -30,6 +30,11 @@ def conditions(model, f: dict = SETTINGS) -> tuple[str, str]:
     read = in_subtree
     if getattr(model, "__readable_from_ancestors__", False):
         read += from_ancestors
+    concerned = getattr(model, "__readable_where_concerned__", None)
+    if concerned:  # a row of a tenant above, about a library of the user's subtree
+        read += (f" OR ({tenant_key} = ANY({f['ancestors']}) AND EXISTS (SELECT 1 FROM {concerned} link"
+                 f" WHERE link.record_id = {model.__tablename__}.id AND link.tenant_id = {model.__tablename__}.{tenant_key}"
+                 f" AND link.library_tenant_id = ANY({f['tenants']})))")
     if getattr(model, "__private_to_library__", False):
         read += " AND " + own_library
     return read, in_subtree + " AND " + own_library
@@ -37,8 +42,11 @@ def conditions(model, f: dict = SETTINGS) -> tuple[str, str]:
 
 def statements(model, f: dict = SETTINGS) -> list[str]:
     """The SQL that (re)creates the policies of `model`'s table, FORCEd on its owner too."""
-    table, every = model.__tablename__, f["all"]
-    read, write = conditions(model, f)
+    return _policies(model.__tablename__, *conditions(model, f), f)
+
+
+def _policies(table: str, read: str, write: str, f: dict) -> list[str]:
+    every = f["all"]
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
@@ -49,6 +57,13 @@ def statements(model, f: dict = SETTINGS) -> list[str]:
         f" WITH CHECK ({every} OR ({write}))",
         f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING ({every} OR ({write}))",
     ]
+
+
+def link_statements(table: str, f: dict = SETTINGS) -> list[str]:
+    """The policies of a link table (record_id, tenant_id: its record's; library_id,
+    library_tenant_id: a library it concerns): read by both tenants, written by the record's."""
+    read = f"tenant_id = ANY({f['tenants']}) OR library_tenant_id = ANY({f['tenants']})"
+    return _policies(table, read, f"tenant_id = ANY({f['tenants']}) AND {f['library']} IS NULL", f)
 
 
 def tenant_model(table: str):
@@ -68,8 +83,13 @@ def enable_tenant_rls(table: str) -> None:
 
     if op.get_bind().dialect.name != "postgresql":
         return
-    for statement in statements(tenant_model(table)):
+    model = tenant_model(table)
+    for statement in statements(model):
         op.execute(statement)
+    concerned = getattr(model, "__readable_where_concerned__", None)
+    if concerned:
+        for statement in link_statements(concerned):
+            op.execute(statement)
 
 
 def disable_tenant_rls(table: str) -> None:

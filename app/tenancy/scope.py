@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, false
+from sqlalchemy import ARRAY, Integer, any_, bindparam, false, select
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,21 @@ class Scope:
         if not ids:
             return false()
         column = getattr(cls, cls.__tenant_keys__[0])
-        clause = column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer))) if as_array \
-            else column.in_(sorted(ids))
+
+        def among(col, tenant_ids):
+            return col == any_(bindparam(None, sorted(tenant_ids), type_=ARRAY(Integer))) if as_array \
+                else col.in_(sorted(tenant_ids))
+
+        clause = among(column, ids)
         if self.library_id and getattr(cls, "__private_to_library__", False):
             clause = clause & (cls.library_id == self.library_id)
+        concerned = getattr(cls, "__readable_where_concerned__", None)
+        if concerned and self.ancestors and self.visible:
+            # A row of a tenant above, about a library of the user's own subtree.
+            link = cls.metadata.tables[concerned].alias(f"{concerned}_seen")  # apart from a join of the query's own
+            clause = clause | (among(column, self.ancestors) & select(1).where(
+                link.c.record_id == cls.id, link.c.tenant_id == column,
+                among(link.c.library_tenant_id, self.visible)).correlate_except(link).exists())
         return clause
 
     def write_clause(self, cls):

@@ -44,6 +44,9 @@ def is_tenant_data(cls) -> bool:
 @functools.cache
 def tenant_classes() -> list[type]:
     """Every mapped class that holds tenant data (the tenant table included)."""
+    from app.records import record_types
+
+    record_types()  # every record type's model mapped first: the answer is kept
     return sorted((m.class_ for m in Model.registry.mappers if is_tenant_data(m.class_)),
                   key=lambda cls: cls.__name__)
 

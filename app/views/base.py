@@ -113,7 +113,8 @@ class RecordView(Exportable, KnownActionsOnly, ModelView):
         self.label_columns = {**LABELS, **(self.label_columns or {})}
         self.formatters_columns = {**formatters(self.model), **(self.formatters_columns or {})}
         super().__init__(**kwargs)
-        self.datamodel.eager = tuple(c for c in self.list_columns if self.datamodel.is_relation_many_to_one(c))
+        self.datamodel.eager = tuple(c for c in self.list_columns if self.datamodel.is_relation_many_to_one(c)
+                                     or self.datamodel.is_relation_many_to_many(c))
         choices = f"{type(self).__name__}.choices"  # FAB names the blueprint after the class
         self.add_form = with_rules(with_ajax_relations(self.add_form, self.model, choices, for_form=True), self.model)
         self.edit_form = with_rules(with_ajax_relations(self.edit_form, self.model, choices, for_form=True), self.model)

@@ -9,7 +9,7 @@ from inspect import getmembers
 
 from flask import request, url_for
 from flask_babel import gettext
-from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
 from markupsafe import Markup, escape
 from sqlalchemy import inspect, select
 from wtforms.fields.core import UnboundField
@@ -53,17 +53,18 @@ def choices_page(model, column: str, *, for_form: bool, text: str, page: int) ->
 class AjaxSelectWidget:
     def __call__(self, field, **kwargs):
         classes = f"libnet-ajax form-control {kwargs.pop('class', '')}".strip()
-        selected = field.data
-        options = ['<option value="" label="—"></option>']  # select2's placeholder; a label keeps it valid HTML
-        if selected is not None:
-            options.append(f'<option value="{selected.id}" selected>{escape(str(selected))}</option>')
+        many = isinstance(field, AjaxSelectMultipleField)
+        chosen = (field.data or []) if many else [row for row in (field.data,) if row is not None]
+        # An empty option is select2's placeholder (a label keeps it valid HTML); a multiple select has none.
+        options = [] if many else ['<option value="" label="—"></option>']
+        options += [f'<option value="{row.id}" selected>{escape(str(row))}</option>' for row in chosen]
         return Markup(
-            f'<select id="{field.id}" name="{field.name}" class="{classes}" '
+            f'<select id="{field.id}" name="{field.name}" class="{classes}"{" multiple" if many else ""} '
             f'data-source="{escape(field.source())}" style="width: 100%">{"".join(options)}</select>')
 
 
-class AjaxSelectField(QuerySelectField):
-    """A many-to-one field that looks up only the posted id, in scope."""
+class _Searching:
+    """A relation field whose choices the browser asks the server for (`source`)."""
 
     widget = AjaxSelectWidget()
 
@@ -74,6 +75,10 @@ class AjaxSelectField(QuerySelectField):
 
     def source(self) -> str:
         return url_for(self.endpoint, column=self.column, form=int(self.for_form))
+
+
+class AjaxSelectField(_Searching, QuerySelectField):
+    """A many-to-one field that looks up only the posted id, in scope."""
 
     def _get_data(self):
         if self._formdata is not None:
@@ -94,12 +99,37 @@ class AjaxSelectField(QuerySelectField):
             raise ValidationError(self.gettext("Not a valid choice"))
 
 
+class AjaxSelectMultipleField(_Searching, QuerySelectMultipleField):
+    """A many-to-many field that looks up only the posted ids, in scope."""
+
+    def _get_data(self):
+        if self._formdata is not None:
+            posted = [pk for pk in self._formdata if pk not in ("", "__None")]
+            found = []
+            if posted and all(is_id(pk) for pk in posted):
+                target = related_model(self.model, self.column)
+                query = choices_query(self.model, self.column, for_form=self.for_form)
+                found = list(db.session.scalars(query.where(target.id.in_({int(pk) for pk in posted}))))
+            # One unknown, foreign or odd id refuses the whole choice: nothing is silently dropped.
+            self._invalid_formdata = len(found) != len(set(posted))
+            self._set_data(found)
+        return self._data
+
+    data = property(_get_data, QuerySelectMultipleField._set_data)
+
+    def pre_validate(self, form):
+        self._get_data()
+        if self._invalid_formdata:
+            raise ValidationError(self.gettext("Not a valid choice"))
+
+
 def with_ajax_relations(form_class, model, endpoint: str, *, for_form: bool):
-    """`form_class` with every many-to-one QuerySelectField searching the server."""
+    """`form_class` with every relation field searching the server."""
     fields = {}
     for name, field in getmembers(form_class, lambda f: isinstance(f, UnboundField)):
-        if field.field_class is QuerySelectField:
-            fields[name] = UnboundField(AjaxSelectField, *field.args, **{
+        if field.field_class in (QuerySelectField, QuerySelectMultipleField):
+            ajax = AjaxSelectField if field.field_class is QuerySelectField else AjaxSelectMultipleField
+            fields[name] = UnboundField(ajax, *field.args, **{
                 **field.kwargs, "model": model, "column": name, "endpoint": endpoint,
                 "for_form": for_form})
     return type(form_class.__name__, (form_class,), fields) if fields else form_class

@@ -161,7 +161,8 @@ def test_branch_staff_are_offered_edit_only_on_their_librarys_rows(web):
     page.go_back()
     web.row(page, own).get_by_role("link", name="Просмотр").click()
     web.shots(page, "club-show-branch")
-    page.get_by_role("link", name="Редактировать").click()
+    page.get_by_role("link", name="Редактировать", exact=True).click()  # the club's, not one of its events'
+
     expect(page).to_have_url(re.compile(r"/clubview/edit/\d+"))
     expect(page.locator(".alert-warning")).to_have_count(0)  # not refused after the click
     web.expect_no_troubles()

@@ -1,0 +1,185 @@
+"""The report of a year's methodological work of a district or a region (the
+"организационно-методическая деятельность" section of every annual report): field visits
+and the libraries they reached, consultations by kind and channel, trainings with their
+hours and outside attendees, monitoring; the year before beside.
+
+/method-report/[<id>]        the page (the user's own district or region by default)
+/method-report/[<id>/]xlsx   the same as a workbook
+The activities counted are the tenant's own (what it did); a tenant outside the user's
+scope answers 404, like a missing one.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from flask import abort, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import get_locale, gettext as _, lazy_gettext
+from sqlalchemy import distinct, func, select
+
+from app.extensions import db
+from app.i18n import format_day, format_number
+from app.models import Tenant
+from app.tenancy.session import current_scope
+
+from .files import XLSX, Sheet, Styled, attachment, xlsx_chunks
+from .printing import page_frame
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    this_year: int | float
+    last_year: int | float
+    level: int = 0  # 1: a part of the line above
+
+    @property
+    def change(self) -> str:
+        if not self.last_year:
+            return ""
+        return f"{(self.this_year - self.last_year) / self.last_year:+.0%}".replace("%", " %")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    lines: list[Line]
+
+
+def _figures(session, tenant_id: int, year: int) -> dict:
+    from app.records.method_activity import ActivityKind, Channel, MethodActivity, method_activity_library as link
+
+    def where(*kinds):
+        return [MethodActivity.tenant_id == tenant_id, MethodActivity.kind.in_(kinds),
+                MethodActivity.held_on.between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))]
+
+    counts = dict(session.execute(select(MethodActivity.kind, func.count()).where(*where(*ActivityKind))
+                                  .group_by(MethodActivity.kind)).all())
+    consulted = (ActivityKind.consultation, ActivityKind.group_consultation)
+    channels = dict(session.execute(select(MethodActivity.channel, func.count()).where(*where(*consulted))
+                                    .group_by(MethodActivity.channel)).all())
+    trained = (ActivityKind.seminar, ActivityKind.practicum, ActivityKind.training_class, ActivityKind.meeting)
+    hours, others = session.execute(select(func.coalesce(func.sum(MethodActivity.hours), 0),
+                                           func.coalesce(func.sum(MethodActivity.others), 0))
+                                    .where(*where(*trained))).one()
+    visited = session.scalar(select(func.count(distinct(link.c.library_id))).select_from(MethodActivity)
+                             .join(link, (link.c.record_id == MethodActivity.id)
+                                   & (link.c.tenant_id == MethodActivity.tenant_id))
+                             .where(*where(ActivityKind.field_visit)))
+    return {"kinds": {kind: counts.get(kind, 0) for kind in ActivityKind},
+            "channels": {channel: channels.get(channel, 0) for channel in Channel},
+            "unknown_channel": channels.get(None, 0), "hours": float(hours), "others": int(others),
+            "visited": visited or 0}
+
+
+def method_report(session, node: Tenant, year: int) -> list[Section]:
+    from app.records.method_activity import ActivityKind, Channel
+
+    now, before = _figures(session, node.id, year), _figures(session, node.id, year - 1)
+
+    def line(label, pick, level=0):
+        return Line(str(label), pick(now), pick(before), level)
+
+    kinds = lambda *ks: (lambda f: sum(f["kinds"][k] for k in ks))  # noqa: E731
+    consulted = (ActivityKind.consultation, ActivityKind.group_consultation)
+    trained = (ActivityKind.seminar, ActivityKind.practicum, ActivityKind.training_class, ActivityKind.meeting)
+    return [
+        Section(_("Field visits"), [
+            line(_("Field visits"), kinds(ActivityKind.field_visit)),
+            line(_("Libraries visited"), lambda f: f["visited"], 1),
+        ]),
+        Section(_("Consultations"), [
+            line(_("Consultations"), kinds(*consulted)),
+            *(line(kind.value, kinds(kind), 1) for kind in consulted),
+            *(line(channel.value, lambda f, c=channel: f["channels"][c], 1) for channel in Channel),
+            line(_("Channel not recorded"), lambda f: f["unknown_channel"], 1),
+        ]),
+        Section(_("Training and meetings"), [
+            line(_("Training and meetings"), kinds(*trained)),
+            *(line(kind.value, kinds(kind), 1) for kind in trained),
+            line(_("Hours"), lambda f: f["hours"], 1),
+            line(_("Attendees from outside the network"), lambda f: f["others"], 1),
+        ]),
+        Section(_("Monitoring"), [line(_("Monitoring"), kinds(ActivityKind.monitoring))]),
+        Section(_("Other activities"), [line(_("Other activities"), kinds(ActivityKind.other))]),
+    ]
+
+
+class MethodReportView(BaseView):
+    """The page and workbook; readable by whoever reads the methodological work."""
+
+    route_base = "/method-report"
+    method_permission_name = {"report": "show", "report_xlsx": "show"}
+    base_permissions = ["can_show"]  # granted with the records it reads (app.security.roles)
+    menu = "Methodological report"
+    menu_label = lazy_gettext("Report of the year")
+    icon = "fa-table"
+
+    @expose("/")
+    @expose("/<int:pk>")
+    @has_access
+    def report(self, pk=None):
+        year = _year()
+        if pk is None and current_scope(db.session).node_id is None:  # Admin: choose whose
+            regions = db.session.scalars(select(Tenant).where(Tenant.parent_id.is_(None)).order_by(Tenant.name)).all()
+            return self.render_template("reports/method_work.html", node=None, year=year, units=regions,
+                                        page_frame=None)
+        node = _node(pk)
+        sections = method_report(db.session, node, year)
+        title = f"{node.name}: {_('Methodological work in %(year)d', year=year)}"
+        self.update_redirect()
+        return self.render_template(
+            "reports/method_work.html", title=title, node=node, year=year, sections=sections, number=format_number,
+            years=_years(node),
+            xlsx=url_for(".report_xlsx", pk=node.id, year=year),
+            units=sorted(node.children, key=lambda t: t.name),  # a region's districts, each with its report
+            up=node.parent if node.parent_id in current_scope(db.session).visible or
+            current_scope(db.session).unrestricted else None,
+            page_frame=page_frame(title, format_day(datetime.date.today())))
+
+    @expose("/xlsx")
+    @expose("/<int:pk>/xlsx")
+    @has_access
+    def report_xlsx(self, pk=None):
+        node, year = _node(pk), _year()
+        title = f"{node.name}: {_('Methodological work in %(year)d', year=year)}"
+        rows = [[Styled(title, bold=True)],
+                [Styled(h, bold=True) for h in ("", str(year), str(year - 1), _("Change"))]]
+        for section in method_report(db.session, node, year):
+            rows.append([Styled(section.title, bold=True)])
+            rows += [[("    " * line.level) + line.label, line.this_year, line.last_year, line.change]
+                     for line in section.lines]
+        sheet = Sheet(_("Methodological work"), rows, widths=(48, 12, 12, 12), frozen="B3")
+        return attachment(xlsx_chunks([sheet], str(get_locale())), f"method-work-{node.id}-{year}.xlsx", XLSX)
+
+
+def _years(node) -> range:
+    """The years the tenant recorded work in, up to this one (newest first)."""
+    from app.records.method_activity import MethodActivity
+
+    this = datetime.date.today().year
+    first = db.session.scalar(select(func.min(MethodActivity.held_on)).where(MethodActivity.tenant_id == node.id))
+    return range(this, min(first.year if first else this, this - 1) - 1, -1)
+
+
+def _year() -> int:
+    from app.errors import BadInput
+
+    text = request.args.get("year", "").strip()
+    if not text:
+        return datetime.date.today().year
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise BadInput(_("Choose a reporting year, such as %(year)d.", year=datetime.date.today().year))
+    return int(text)
+
+
+def _node(pk) -> Tenant:
+    """The district or region reported on: the user's own when none is named (Admin must
+    name one); one outside the user's subtree is as missing as an unknown one."""
+    scope = current_scope(db.session)
+    pk = pk if pk is not None else scope.node_id
+    node = db.session.get(Tenant, pk) if pk is not None else None
+    if node is None or not (scope.unrestricted or pk in scope.visible):
+        abort(404)
+    return node
