@@ -83,6 +83,8 @@ TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 # Failed logins per client address and per user name, on the form and the API (app/security/limits.py).
 LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+# Requests per client address to the public pages (app/public), which anyone may open.
+PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120 per minute")
 # memory:// counts in one process; several gunicorn workers need a shared store: redis://host:6379/0.
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "libnet")

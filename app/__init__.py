@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from flask_appbuilder import AppBuilder
 
-from . import errors, faults, i18n, search
+from . import errors, faults, i18n, public, search
 from .views import frame, menu
 from .api import answers
 from .extensions import db, enforce_foreign_keys, migrate
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         answers.init_app(app)  # one shape for every API refusal; the token checks' answers
         faults.init_app(app)
         limits.init_app(appbuilder)
+        public.init_app(app, appbuilder)  # the visitors' pages, limited by FAB's limiter as the logins are
         requests.init_views(app)  # after the security manager's hook: the user and its scope
         _register_views(appbuilder)
         if app.config["FAB_UPDATE_PERMS"] and faults.tables_ready(db.engine, "ab_permission_view"):

@@ -418,7 +418,8 @@ STARA_ZAGORA_CONTESTS = [
 ]
 
 # Regions and their districts. `library_defaults` fill what a tenant's libraries share;
-# a district takes its region's locale; a contest's level follows its owner's kind.
+# a district takes its region's locale; a contest's level follows its owner's kind. Every
+# tenant publishes its public pages (the default); `frame_origins`: the sites that frame them.
 RURAL = dict(kind=LibraryKind.branch, working_hours=RURAL_HOURS)
 
 NETWORK = [
@@ -426,7 +427,9 @@ NETWORK = [
         code="ORL", name="Орловская область", locale=Locale.ru,
         districts=[
             dict(code="ORL-ZAL", name="Залегощенский район", library_defaults=RURAL,
-                 libraries=ZALEGOSHCH_LIBRARIES, contests=ZALEGOSHCH_CONTESTS),
+                 libraries=ZALEGOSHCH_LIBRARIES, contests=ZALEGOSHCH_CONTESTS,
+                 # The district library's own site shows the public pages ("сельские библиотеки").
+                 frame_origins="https://zalegoshch-library.ru"),
         ],
     ),
     dict(
@@ -510,7 +513,8 @@ def _tenant(node: dict, parent, tenants: dict, libraries: dict):
     zone = node.get("time_zone") or (parent.time_zone if parent else default_time_zone(locale))
     tenant = _ensure(Tenant, {"code": node["code"]}, code=node["code"], name=node["name"],
                      kind=TenantKind.district if parent else TenantKind.region,
-                     parent=parent, default_locale=locale, time_zone=zone)
+                     parent=parent, default_locale=locale, time_zone=zone,
+                     public_frame_origins=node.get("frame_origins"))
     tenants[node["code"]] = tenant
     for data in node.get("libraries", []):
         data = {"status": LibraryStatus.active, **node.get("library_defaults", {}), **data}

@@ -60,6 +60,10 @@ def _page(error: HTTPException, message: str | None = None):
     if request.path.startswith("/api/"):
         field = getattr(error, "field", None)  # as a field's refusal reads: {field: [text]}
         return {"message": {field: [message]} if field else message}, error.code, headers
+    from app.public import is_public, views as public
+
+    if is_public(request.path):  # a visitor's page: no menu, nothing of the service
+        return public.error_page(error.code, message), error.code, headers
     g.setdefault("user", current_user)  # refused (CSRF, rate limit) before FAB's before_request
     return render_template("error.html", code=error.code, message=message,
                            base_template=current_app.appbuilder.base_template,

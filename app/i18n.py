@@ -12,12 +12,13 @@ import datetime
 import decimal
 import functools
 import re
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_date_format
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import format_date, get_locale, get_translations, gettext
+from flask_babel import force_locale, format_date, get_locale, get_translations, gettext
 from flask_login import current_user
 from sqlalchemy import Boolean, Date, Numeric, inspect, select, update
 from werkzeug.datastructures import LanguageAccept
@@ -52,6 +53,20 @@ def translations():
     if found is None:
         found = g.translations = get_translations()
     return found
+
+
+@contextmanager
+def speaking(locale: str):
+    """A block of the request said in `locale`, whatever language the request chose: a
+    tenant's public pages speak the tenant's language to every visitor (app/public)."""
+    chosen = g.pop("translations", None)  # the request's catalog, found once (translations())
+    try:
+        with force_locale(locale):
+            yield
+    finally:
+        g.pop("translations", None)
+        if chosen is not None:
+            g.translations = chosen
 
 
 def select_locale() -> str | None:

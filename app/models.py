@@ -2,7 +2,7 @@
 from flask_appbuilder import Model
 from sqlalchemy import (
     Boolean, CheckConstraint, Column, Date, Enum, ForeignKey, Index, Integer, Numeric,
-    String, Text, UniqueConstraint,
+    String, Text, UniqueConstraint, true,
 )
 from sqlalchemy.orm import relationship
 
@@ -45,9 +45,17 @@ class Tenant(Versioned, Model):
     # Where its people live: times (the audit trail's) are shown in this zone (app.choices.TIME_ZONES).
     time_zone = Column(String(40), nullable=False, server_default="Europe/Moscow",
                        default=lambda ctx: default_time_zone(ctx.get_current_parameters().get("default_locale")))
+    # Its public pages (app/public): on unless switched off, and the sites that may show
+    # them in a frame (origins separated by spaces, app.validation.frame_origins).
+    public_pages = Column(Boolean, nullable=False, default=True, server_default=true())
+    public_frame_origins = Column(String(500))
 
     def __str__(self):
         return self.name
+
+    def public_address(self) -> str | None:
+        """The code its public pages are found by, while they are on (its screen links them)."""
+        return self.code if self.public_pages else None
 
 
 class Library(TenantOwned, Model):

@@ -1,5 +1,6 @@
 """Checks that give a clear answer before the database would refuse a write."""
 import datetime
+import re
 from decimal import Decimal
 
 from flask import g, has_request_context
@@ -192,6 +193,31 @@ def bounds(name: str) -> tuple[int, int] | None:
     return None
 
 
+# A site's origin as people copy it from the address bar: scheme, host, port; a lone "/" at
+# the end is taken, a page's path is not (a frame policy names sites, not pages).
+ORIGIN = re.compile(r"(?P<scheme>https?)://(?P<host>[^\s/:?#@]+)(?::(?P<port>\d{1,5}))?/?", re.IGNORECASE)
+HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def frame_origins(text: str | None) -> list[str]:
+    """The origins of a space-separated list of sites (public_frame_origins), as a
+    Content-Security-Policy names them: https://xn--80aa.example:8443, an internationalised
+    host in its ASCII form. ValueError naming the first that is not a site's origin."""
+    found = []
+    for word in (text or "").split():
+        match = ORIGIN.fullmatch(word)
+        try:
+            host = match["host"].encode("idna").decode("ascii").lower() if match else ""
+        except UnicodeError:
+            host = ""
+        port = match and match["port"]
+        if not host or not all(HOST_LABEL.fullmatch(label) for label in host.split(".")) \
+                or port and not 0 < int(port) < 65536:
+            raise ValueError(word)
+        found.append(f"{match['scheme'].lower()}://{host}" + (f":{int(port)}" if port else ""))
+    return list(dict.fromkeys(found))
+
+
 def problems(model, values: dict, pk=None) -> dict[str, str]:
     """Field -> translated message, for every rule these values break.
 
@@ -233,6 +259,14 @@ def problems(model, values: dict, pk=None) -> dict[str, str]:
     zone = values.get("time_zone")
     if zone is not None and zone not in TIME_ZONES:
         found["time_zone"] = _("Choose one of the listed time zones.")
+    origins = values.get("public_frame_origins")
+    if isinstance(origins, str) and "public_frame_origins" not in found:
+        try:
+            frame_origins(origins)
+        except ValueError as error:
+            found["public_frame_origins"] = _(
+                "Enter the addresses of sites, such as https://library.example.ru, separated by "
+                "spaces and without a page's path: %(value)s is not one.", value=str(error))
     starts, ends = values.get("starts_on"), values.get("ends_on")
     if starts and ends and ends < starts:
         found["ends_on"] = _("The end comes before the start.")

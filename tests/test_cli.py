@@ -74,12 +74,12 @@ def test_demo_load_is_idempotent_and_matches_the_seeds(app, owner_engine):
 
 def test_demo_load_leaves_a_database_with_data_alone(app, owner_engine):
     """`make run` loads the demo on every start: a record a user deleted stays deleted."""
-    club = "SELECT count(*) FROM club WHERE name = 'Ленские зори'"
+    club = "SELECT count(*) FROM club WHERE name = 'Рукодельница'"  # one no demo event refers to
     result = run(app, "demo", "load")
     assert result.exit_code == 0 and "the demo was not loaded" in result.output, result.output
     with owner_engine.begin() as conn:
         assert conn.scalar(text(club)) == 1
-        conn.execute(text("DELETE FROM club WHERE name = 'Ленские зори'"))
+        conn.execute(text("DELETE FROM club WHERE name = 'Рукодельница'"))
     before = snapshot(owner_engine)
     result = run(app, "demo", "load")
     assert result.exit_code == 0 and "the demo was not loaded" in result.output, result.output

@@ -7,8 +7,9 @@ from .base import RecordApi
 class TenantApi(RecordApi):
     model, resource_name = Tenant, "tenant"
     list_columns = ["id", "name", "kind", "parent.id", "parent.name", "code", "default_locale"]
-    show_columns = list_columns
-    add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale"]
+    show_columns = [*list_columns, "public_pages", "public_frame_origins"]
+    add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale", "public_pages",
+                                  "public_frame_origins"]
     order_columns = ["name", "kind", "code"]
 
 

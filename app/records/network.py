@@ -64,7 +64,7 @@ declare(RecordType(
     "tenant", TenantView, TenantApi, "Tenants", _l("Regions and districts"), _l("Region or district"),
     "fa-sitemap", {DIRECTOR: "re", METHODOLOGIST: "r", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d organisation", "%(num)d organisations", n),
-    fields={DIRECTOR: ("name", "code", "default_locale", "time_zone")},
+    fields={DIRECTOR: ("name", "code", "default_locale", "time_zone", "public_pages", "public_frame_origins")},
     order=70,
 ))
 # A Director's accounts; FAB's own account screens are Admin's.

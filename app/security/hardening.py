@@ -4,7 +4,8 @@
   refuses deletes and actions by GET. Its REST APIs exempt themselves (bearer tokens).
 - Headers on every response: a Content-Security-Policy naming no outside host (scripts
   from this app, inline ones by nonce: FAB's templates ask `csp_nonce()`), no framing,
-  nosniff, a referrer policy, and HSTS over HTTPS.
+  nosniff, a referrer policy, and HSTS over HTTPS. The public pages (app/public) may be
+  framed by the sites their tenant names, and set no cookie: the same page for everyone.
 - The session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS. A login starts a new
   session (nothing a visitor's session held survives it); a logout ends it for good: its
   id is remembered as ended, so a copy of the old cookie no longer signs anyone in. A
@@ -13,7 +14,7 @@
 import secrets
 
 from flask import current_app, g, has_request_context, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import user_logged_in, user_logged_out
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -21,13 +22,15 @@ from limits.storage import storage_from_string
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import errors
+from app.public import is_public
 
 from . import passwords
 
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
+       "frame-ancestors {frame_ancestors}")
+NO_FRAMING = "'none'"
 HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
            "Referrer-Policy": "same-origin"}
 HSTS = "max-age=31536000"
@@ -62,25 +65,50 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def content_security_policy(frame_ancestors: str = NO_FRAMING) -> str:
+    """This response's policy; `frame_ancestors`: who may show the page in a frame."""
+    return CSP.format(nonce=csp_nonce(), frame_ancestors=frame_ancestors)
+
+
 def _csrf_refused(error):
     return errors._page(error, _("This form has expired or did not come from this site: "
                                  "reload the page and try again."))
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
+    policy = response.headers.setdefault("Content-Security-Policy", content_security_policy())
     for name, value in HEADERS.items():
+        # X-Frame-Options is older browsers' frame-ancestors 'none' and cannot name a site:
+        # a page whose own policy lets named sites frame it goes without it.
+        if name == "X-Frame-Options" and f"frame-ancestors {NO_FRAMING}" not in policy:
+            continue
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
+class NoSession(SecureCookieSession):
+    """The session of a request for a public page: empty whatever cookie came, never sent."""
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over HTTPS."""
+    """The session cookie is Secure whenever the request came over HTTPS. The public pages
+    neither read nor set it: any cache may keep them and hand them to anyone, so they are
+    the same for a visitor and a signed-in user, and carry no one's cookie."""
 
     def get_cookie_secure(self, app):
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def open_session(self, app, request):
+        if is_public(request.path):
+            return NoSession()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if isinstance(session, NoSession):
+            return None
+        return super().save_session(app, session, response)
 
 
 def _ended_key(sid: str) -> str:

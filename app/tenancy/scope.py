@@ -3,6 +3,8 @@
 A user is attached to one node: a region, a district or a library. They see that
 node's subtree; the contests of the tenants above them are readable too (a district
 enters its region's contests). Branch staff change only rows of their own library.
+A visitor of a tenant's public pages reads that tenant's subtree, no staff, and changes
+nothing (`visitor_scope`).
 """
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ class Scope:
     # those it may no longer change once a field is set (table -> column).
     fields: dict = field(default_factory=dict, hash=False)
     frozen: dict = field(default_factory=dict, hash=False)
+    # A visitor of the public pages: every write is refused, and records private to a
+    # library (staff) are read by no one in this scope, whatever their tenant.
+    read_only: bool = False
 
     def editable(self, cls) -> frozenset[str] | None:
         """The fields of `cls` the user may set, or None for all of them."""
@@ -34,6 +39,8 @@ class Scope:
         """Tenant ids whose rows of `cls` are readable (None = all)."""
         if self.visible is None:
             return None
+        if self.read_only and getattr(cls, "__private_to_library__", False):
+            return frozenset()
         if getattr(cls, "__readable_from_ancestors__", False):
             return self.visible | self.ancestors
         return self.visible
@@ -69,6 +76,8 @@ class Scope:
         """The SQL condition for rows of `cls` a user may write, or place a row in."""
         if self.visible is None:
             return None
+        if self.read_only:
+            return false()
         tenant_key, library_key = cls.__tenant_keys__
         clause = getattr(cls, tenant_key).in_(sorted(self.visible))
         if self.library_id is not None:
@@ -81,6 +90,8 @@ class Scope:
         """May a row of `cls` with these keys be written in this scope?"""
         if self.visible is None:
             return True
+        if self.read_only:
+            return False
         if self.library_id is not None and library_id != self.library_id:
             return False
         if cls.__tenant_keys__[0] == "id":  # the tenant table: a user edits their own node
@@ -117,3 +128,23 @@ def scope_for(session, user) -> Scope:
         return Scope(frozenset({node.id}), frozenset(ancestors), node.id, library_id, fields, frozen)
     tree = {node.id, *(child.id for child in node.children)}
     return Scope(frozenset(tree), frozenset(ancestors), node.id, None, fields, frozen)
+
+
+def visitor_scope(session, code: str) -> Scope | None:
+    """The scope of a visitor of the public pages of the tenant with this code: the tenant
+    and, for a region, those of its districts that publish theirs too, read-only. None when
+    no tenant of that code publishes its pages: an unknown code and pages switched off are
+    one answer.
+
+    Reads the tenant table with everything in view (app.tenancy.session.as_visitor), by
+    columns only: no row loaded here stays in the session for the visitor's reads."""
+    from sqlalchemy import select
+
+    from app.models import Tenant
+
+    found = session.scalar(select(Tenant.id).where(Tenant.code == code, Tenant.public_pages.is_(True)))
+    if found is None:
+        return None
+    districts = session.scalars(select(Tenant.id).where(Tenant.parent_id == found,
+                                                        Tenant.public_pages.is_(True)))
+    return Scope(frozenset({found, *districts}), node_id=found, read_only=True)

@@ -15,7 +15,7 @@ from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session, scoped_session, with_loader_criteria
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-from .scope import NOTHING, Scope
+from .scope import NOTHING, Scope, visitor_scope
 
 SCOPE_KEY = "tenancy.scope"
 # Off only to prove that PostgreSQL's row-level security holds on its own (tests).
@@ -74,6 +74,22 @@ def unrestricted(session: Session):
         set_scope(session, previous)
 
 
+@contextmanager
+def as_visitor(session: Session, code: str):
+    """Run a block as a visitor of the public pages of the tenant with this code, who is
+    not signed in: its subtree in view (app.tenancy.scope.visitor_scope), no staff, and
+    every write refused. Yields the tenant's id, or None when no tenant of that code
+    publishes its pages (the block then reads nothing)."""
+    previous = current_scope(session)
+    with unrestricted(session):  # which tenant, and its districts: ids only
+        scope = visitor_scope(session, code)
+    set_scope(session, scope or NOTHING)
+    try:
+        yield scope.node_id if scope else None
+    finally:
+        set_scope(session, previous)
+
+
 # -- reads ---------------------------------------------------------------------
 
 @event.listens_for(Session, "do_orm_execute")
@@ -83,6 +99,8 @@ def _add_scope_to_statement(state):
     scope = current_scope(state.session)
     if scope.unrestricted or not state.session.info.get(ORM_LAYER_KEY, True):
         return
+    if scope.read_only and (state.is_insert or state.is_update or state.is_delete):
+        raise NotPermitted("read-only scope")  # a bulk write; rows flushed meet the guard
     as_array = state.session.get_bind().dialect.name == "postgresql"
     state.statement = state.statement.options(*_read_options(scope, as_array))
 
@@ -335,16 +353,23 @@ def _csv(ids) -> str:
     return ",".join(str(i) for i in sorted(ids or ()))
 
 
+# A read-only scope (a visitor of the public pages) is, to the policies, branch staff of a
+# library that does not exist: rows of its subtree are read, but no staff and no audit
+# trail, and no insert, update or delete passes (app/tenancy/rls.py, migration 0004).
+NO_LIBRARY = "-1"
+
+
 def _apply_settings(connection, scope: Scope) -> None:
     if connection.dialect.name != "postgresql":
         return
+    library = NO_LIBRARY if scope.read_only else str(scope.library_id or "")
     # set_config(..., true) lasts for this transaction only: pooled connections keep nothing.
     connection.execute(
         text("SELECT set_config('app.all', :all, true), set_config('app.tenants', :tenants, true),"
              " set_config('app.ancestors', :ancestors, true), set_config('app.library', :library, true),"
              " set_config('app.node', :node, true)"),
         {"all": "on" if scope.unrestricted else "off", "tenants": _csv(scope.visible),
-         "ancestors": _csv(scope.ancestors), "library": str(scope.library_id or ""),
+         "ancestors": _csv(scope.ancestors), "library": library,
          "node": str(scope.node_id or "")},
     )
 

@@ -38,7 +38,9 @@ LABELS = {
     "title": _l("Title"), "level": _l("Level"), "year": _l("Year"), "starts_on": _l("Starts on"),
     "ends_on": _l("Ends on"), "nominations": _l("Nominations"), "contest": _l("Contest"),
     "nomination": _l("Nomination"), "submitted_on": _l("Submitted on"), "result": _l("Result"),
-    "time_zone": _l("Time zone"),
+    "time_zone": _l("Time zone"), "public_pages": _l("Public pages"),
+    "public_address": _l("Address of the public pages"),
+    "public_frame_origins": _l("Sites that may show the public pages"),
 }
 
 

@@ -1,4 +1,6 @@
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import SelectField
 
 from app.choices import TIME_ZONES
@@ -12,18 +14,34 @@ def zone_label(value) -> str:
     return str(TIME_ZONES.get(value, value or ""))
 
 
+def public_link(code) -> str:
+    """The address of the public pages, to open or to give the site that shows them."""
+    if not code:
+        return ""
+    address = url_for("public.libraries", code=code, _external=True)
+    return Markup('<a href="{0}" target="_blank" rel="noopener">{0}</a>').format(address)
+
+
 class TenantView(RecordView):
     model = Tenant
     list_title, show_title = _l("Regions and districts"), _l("Region or district")
     add_title, edit_title = _l("Add a region or district"), _l("Edit a region or district")
     list_columns = ["name", "kind", "parent", "code", "default_locale", "time_zone"]
     search_columns = ["name", "kind", "parent", "code"]
-    add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale", "time_zone"]
-    show_columns = list_columns
+    add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale", "time_zone",
+                                  "public_pages", "public_frame_origins"]
+    show_columns = [*add_columns[:-1], "public_address", add_columns[-1]]
+    description_columns = {
+        "public_pages": _l("Open to anyone without signing in, at /public/CODE/ (CODE: the "
+                           "organisation's code): its libraries' contacts, hours and clubs, and "
+                           "its planned events."),
+        "public_frame_origins": _l("The sites that may show the public pages in a frame, such as "
+                                   "https://library.example.ru, separated by spaces."),
+    }
     order_columns = ["name", "kind", "code"]
     base_order = ("name", "asc")
     related_views = [LibraryView]  # a district's card lists its libraries
-    formatters_columns = {"time_zone": zone_label}
+    formatters_columns = {"time_zone": zone_label, "public_address": public_link}
     # The zones by their names in the user's language (the labels are lazy: read per request).
     add_form_extra_fields = edit_form_extra_fields = {
         "time_zone": SelectField(_l("Time zone"), choices=lambda: [(k, str(v)) for k, v in TIME_ZONES.items()],

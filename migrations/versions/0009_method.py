@@ -2,7 +2,7 @@
 monitoring, with the libraries they were for (app/records/method_activity.py).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from app.tenancy.rls import enable_tenant_rls
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
