@@ -178,3 +178,13 @@ def test_a_report_outside_ones_subtree_is_as_missing_as_an_unknown_one(work_app,
     assert client.get(f"/method-report/{zal}/xlsx").status_code == 404
     region = login(work_app, "orel.director")
     assert region.get(f"/method-report/{zal}").status_code == 200  # the region reads its districts'
+
+
+def test_a_record_types_own_labels_stay_its_own(work_app):
+    """An activity's "result" is its result and recommendations; a contest entry's stays its result."""
+    client = login(work_app, "zal.director")
+    activity = client.get("/api/v1/method_activity/_info?_l_=ru").get_json()
+    entry = client.get("/api/v1/contest_entry/_info?_l_=ru").get_json()
+    labels = {f["name"]: f["label"] for f in activity["add_columns"]}
+    assert labels["result"] == "Итоги и рекомендации"
+    assert {f["name"]: f["label"] for f in entry["add_columns"]}["result"] == "Итог"

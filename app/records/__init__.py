@@ -64,9 +64,10 @@ def declare(record_type: RecordType) -> RecordType:
     """Add a record type (called once, by its module)."""
     if record_type.name in _DECLARED and _DECLARED[record_type.name] != record_type:
         raise ValueError(f"record type {record_type.name!r} is declared twice")
-    from app.views.base import LABELS  # every screen's, the API's and the audit trail's labels
-
-    LABELS.update(record_type.labels)
+    # Its screen's labels, which its API and its audit trail read too: beside the shared
+    # ones, not into them (an activity's "result" is not a contest entry's).
+    view = record_type.view
+    view.label_columns = {**record_type.labels, **(view.__dict__.get("label_columns") or {})}
     _DECLARED[record_type.name] = record_type
     _ORDERED.clear()
     return record_type

@@ -99,12 +99,21 @@ def _shown(value, enum_class=None, field: str | None = None) -> str:
     return str(value)
 
 
+def _field_labels(table: str | None) -> dict:
+    """A record type's field labels: its screen's own, then the shared ones."""
+    from app.records import record_types
+
+    own = next((t.view.label_columns or {} for t in record_types().values() if t.table == table), {})
+    return {**LABELS, **FIELD_LABELS, **own}
+
+
 def changes_table(changes: list[Change]) -> Markup:
     """The values before and after, one field a line."""
     choices = _choices(changes[0].table) if changes else {}
+    labels = _field_labels(changes[0].table if changes else None)
     rows = [
         Markup("<tr><th>{}</th><td>{}</td><td>{}</td></tr>").format(
-            FIELD_LABELS.get(c.field) or LABELS.get(c.field, c.field),
+            labels.get(c.field, c.field),
             _shown(c.before, choices.get(c.field), c.field) if c.has_before else "",
             _shown(c.after, choices.get(c.field), c.field) if c.has_after else "")
         for c in changes

@@ -7,7 +7,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, action, expose, has_access
 from flask_appbuilder.widgets import ShowWidget
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, Enum, String, inspect
 
 from app.dependents import dependents_message
 from app.i18n import format_yes_no, formatters
@@ -47,7 +47,7 @@ LABELS = {
 def _not_editable(model) -> set[str]:
     """Form fields of `model` the current user's role may not set."""
     permitted = current_scope(db.session).editable(model)
-    return set() if permitted is None else {c for c in LABELS if c not in permitted}
+    return set() if permitted is None else {c for c in inspect(model).attrs.keys() if c not in permitted}
 
 
 def _keep_what_the_role_may_not_change(form, model):

@@ -124,10 +124,14 @@ class AjaxSelectMultipleField(_Searching, QuerySelectMultipleField):
 
 
 def with_ajax_relations(form_class, model, endpoint: str, *, for_form: bool):
-    """`form_class` with every relation field searching the server."""
+    """`form_class` with every relation field searching the server: each to-one field, and
+    each to-many field over tenant data (an account's four roles stay a list of boxes)."""
+    from app.tenancy.session import is_tenant_data
+
     fields = {}
     for name, field in getmembers(form_class, lambda f: isinstance(f, UnboundField)):
-        if field.field_class in (QuerySelectField, QuerySelectMultipleField):
+        many = field.field_class is QuerySelectMultipleField
+        if field.field_class is QuerySelectField or many and is_tenant_data(related_model(model, name)):
             ajax = AjaxSelectField if field.field_class is QuerySelectField else AjaxSelectMultipleField
             fields[name] = UnboundField(ajax, *field.args, **{
                 **field.kwargs, "model": model, "column": name, "endpoint": endpoint,
