@@ -157,3 +157,22 @@ def test_bad_json_gets_422_and_creates_nothing(as_user, owner_engine, payload):
     response = client.post("/api/v1/club/", json=body)
     assert response.status_code in (400, 422)
     assert snapshot(owner_engine) == before
+
+
+def test_a_director_sets_her_districts_time_zone_through_the_api(as_user, owner_engine):
+    """As on the screen: one of the listed zones, and an unknown one refused by name."""
+    from .conftest import put_current
+
+    client = as_user("kir.director")
+    district = find_id(client, "tenant", name="Киренский район")
+    url = f"/api/v1/tenant/{district}"
+    assert client.get(url).get_json()["result"]["time_zone"] == "Asia/Irkutsk"
+    before = snapshot(owner_engine)
+    refused = put_current(client, url + "?_l_=ru", {"time_zone": "Asia/Tokyo"})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["time_zone"][0].startswith("Выберите одно из значений: Europe/Kaliningrad")
+    assert snapshot(owner_engine) == before
+    try:
+        assert put_current(client, url, {"time_zone": "Asia/Yakutsk"}).get_json()["result"]["time_zone"] == "Asia/Yakutsk"
+    finally:
+        assert put_current(client, url, {"time_zone": "Asia/Irkutsk"}).status_code == 200

@@ -106,6 +106,16 @@ class Converter(Model2SchemaConverter):
         return field
 
 
+class OneOf(validate.OneOf):
+    """One of a fixed list of codes (the document lists them), said in the user's language."""
+
+    def __init__(self, choices):
+        super().__init__(list(choices))
+
+    def _format_error(self, value):
+        return _("Choose one of: %(choices)s.", choices=", ".join(self.choices))
+
+
 class Length(validate.Length):
     """marshmallow's maximum length, said in the user's language."""
 

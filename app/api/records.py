@@ -1,15 +1,18 @@
 """One REST API per record type, under /api/v1/<resource_name>/."""
 from app.models import Club, Contest, ContestEntry, Library, Outreach, Staff, Tenant
 
-from .base import RecordApi
+from app.choices import TIME_ZONES
+
+from .base import OneOf, RecordApi
 
 
 class TenantApi(RecordApi):
     model, resource_name = Tenant, "tenant"
-    list_columns = ["id", "name", "kind", "parent.id", "parent.name", "code", "default_locale"]
+    list_columns = ["id", "name", "kind", "parent.id", "parent.name", "code", "default_locale", "time_zone"]
     show_columns = [*list_columns, "public_pages", "public_frame_origins"]
-    add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale", "public_pages",
-                                  "public_frame_origins"]
+    add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale", "time_zone",
+                                  "public_pages", "public_frame_origins"]
+    validators_columns = {"time_zone": OneOf(TIME_ZONES)}  # the document lists the zones
     order_columns = ["name", "kind", "code"]
 
 
