@@ -11,7 +11,7 @@ from app.tenancy.session import tenant_classes, unrestricted
 from app.validation import RecordInterface
 from app.versions import Stale
 
-from .conftest import snapshot
+from .conftest import put_current, snapshot
 from .test_records import find_id
 
 
@@ -179,3 +179,22 @@ def test_a_stale_answer_keeps_a_record_whose_text_reads_like_a_database_error(as
     client.put(f"/api/v1/club/{club}", json={"description": text, "version": stored["version"]})
     stale = client.put(f"/api/v1/club/{club}", json={"members": 1, "version": stored["version"]})
     assert stale.status_code == 409 and stale.get_json()["result"]["description"] == text
+
+
+def test_a_role_that_may_change_some_fields_still_saves_from_the_version_it_read(as_user, owner_engine):
+    """Branch staff may change a library's contacts only; their form's version is still
+    the one they read, so a save over the director's meanwhile is refused, not merged."""
+    director, branch = as_user("zal.director"), as_user("zal.branch")
+    library = find_id(branch, "library", name="Бортновская сельская библиотека")
+    page = branch.get(f"/libraryview/edit/{library}").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
+    stored = director.get(f"/api/v1/library/{library}").get_json()["result"]
+    assert put_current(director, f"/api/v1/library/{library}", {"phone": "+7 (48648) 2-11-11"}).status_code == 200
+    before = snapshot(owner_engine)
+    response = branch.post(f"/libraryview/edit/{library}?_l_=en", data={
+        "address": stored["address"] or "", "phone": "+7 (48648) 2-22-22", "email": stored["email"] or "",
+        "website": stored["website"] or "", "working_hours": stored["working_hours"] or "",
+        "version": version.group(1) or version.group(2)})
+    assert response.status_code == 200 and "changed this record while you were editing" in response.get_data(as_text=True)
+    assert snapshot(owner_engine) == before
+    assert put_current(director, f"/api/v1/library/{library}", {"phone": stored["phone"]}).status_code == 200

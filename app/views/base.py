@@ -47,7 +47,10 @@ LABELS = {
 def _not_editable(model) -> set[str]:
     """Form fields of `model` the current user's role may not set."""
     permitted = current_scope(db.session).editable(model)
-    return set() if permitted is None else {c for c in inspect(model).attrs.keys() if c not in permitted}
+    if permitted is None:
+        return set()
+    # The version an edit starts from is no field of the record: it stays as the form sent it.
+    return {c for c in inspect(model).attrs.keys() if c not in permitted and c != "version"}
 
 
 def _keep_what_the_role_may_not_change(form, model):

@@ -19,10 +19,16 @@ HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 VNU = HERE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SERIOUS = {"critical", "serious"}
-# Record screens' lists in the menu; each one's first row gives its show and edit pages.
-LISTS = ["/libraryview/list/", "/staffview/list/", "/clubview/list/", "/outreachview/list/",
-         "/contestview/list/", "/contestentryview/list/", "/tenantview/list/",
-         "/accountview/list/", "/auditview/list/"]
+
+
+def _lists() -> list[str]:
+    """Every declared record type's list (app/records), and its report screens; each list's
+    first row gives its show and edit pages."""
+    from app.records import record_types
+
+    types = record_types().values()
+    return [*(f"/{t.view.__name__.lower()}/list/" for t in types),
+            *(f"{report.route_base}/" for t in types for report in t.reports)]
 
 
 def _tools() -> None:
@@ -36,7 +42,7 @@ def _pages_of(page) -> list[str]:
     """The director's pages: dashboard, passport, and every record screen's list, add,
     show and edit (the first row's), as the list links them."""
     paths = ["/", "/users/userinfo/"]
-    for path in LISTS:
+    for path in _lists():
         page.goto(path)
         paths.append(path)
         add = page.locator("a[href*='/add']").first

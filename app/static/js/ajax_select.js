@@ -7,7 +7,9 @@
         el.dataset.ready = "1";
         $(el).select2({
             theme: "bootstrap",
-            allowClear: true,
+            // A multiple choice removes each item by its own cross; select2's clear-all cross
+            // would be a non-item inside its list of items.
+            allowClear: !el.multiple,
             placeholder: "",
             width: "100%",
             ajax: {
@@ -32,7 +34,12 @@
     function named(select) {
         var box = select.nextElementSibling && select.nextElementSibling.querySelector(".select2-selection");
         var label = select.id && document.querySelector('label[for="' + select.id + '"]');
-        if (!box || !label || box.dataset.named) { return; }
+        if (!box || !label) { return; }
+        // A multiple choice types its search in the box itself, drawn anew on each choice:
+        // that box is named after the field every time.
+        var inline = box.querySelector(".select2-search__field");
+        if (inline) { inline.setAttribute("aria-label", label.textContent.replace("*", "").trim()); }
+        if (box.dataset.named) { return; }
         label.id = label.id || "label-" + select.id;
         var shown = box.getAttribute("aria-labelledby");
         box.setAttribute("aria-labelledby", label.id + (shown ? " " + shown : ""));
