@@ -117,8 +117,8 @@ def pages(app, client, username, nodes) -> list[str]:
         pk = first["result"][0]["id"]
         urls += [f"/clubview/show/{pk}", f"/clubview/edit/{pk}"]
     urls += ["/dashboard/", "/dashboard/xlsx"]
-    if username in ("bench.district", "bench.region"):  # the year's methodological work
-        urls += ["/method-report/"]
+    if username in ("bench.district", "bench.region"):  # the reports of the record types
+        urls += [f"{report.route_base}/" for t in record_types().values() for report in t.reports]
     if username == "bench.admin":  # the same region and district as their own users see them
         urls += [f"/dashboard/{nodes['NAT-R01']}", f"/dashboard/{nodes['NAT-D0001']}"]
         # A list filtered by one of 2,500 districts: the filter's field searches the server.

@@ -16,6 +16,7 @@ from sqlalchemy.orm import relationship
 from app.api.base import RecordApi
 from app.choices import Audience, Choice, _l  # _l: a choice's label, said when printed
 from app.models import choice
+from app.reports.event_plan import EventPlanView
 from app.security.roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
 from app.tenancy import LibraryOwned
 from app.views.base import RecordView
@@ -217,5 +218,6 @@ declare(RecordType(
     "event", EventView, EventApi, "Events", lazy_gettext("Events"), lazy_gettext("Event"), "fa-calendar",
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "raed", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d event", "%(num)d events", n),
-    labels=LABELS, demo=demo_events, listed_on=("library", "club"), category="Work", order=10,
+    labels=LABELS, demo=demo_events, listed_on=("library", "club"), reports=(EventPlanView,),
+    category="Work", order=10,
 ))

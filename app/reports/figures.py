@@ -43,6 +43,7 @@ class Report:
     own: Counter = field(default_factory=Counter)  # the node's figures in no row: a district's contests
     year: int | None = None  # the year of the contest figures
     years: list[int] = field(default_factory=list)
+    event_year: int | None = None  # the year of the event figures: this calendar year
 
     @property
     def by_library(self) -> bool:
@@ -140,6 +141,20 @@ def report(session, node: Tenant | None, year: int | None = None,
         add(row_key, {"outreach": n, "readers": readers or 0, f"outreach.{kind.name}": n,
                       f"readers.{kind.name}": readers or 0})
 
+    # Events of this calendar year: held (and who came), planned, cancelled.
+    from app.records.event import Event
+
+    event_year = today.year
+    for row_key, status, n, attendance, children, youth in grouped(
+            Event, Event.status, func.count(), func.sum(Event.attendance), func.sum(Event.children),
+            func.sum(Event.youth), by=[Event.status],
+            where=[Event.held_on.between(datetime.date(event_year, 1, 1), datetime.date(event_year, 12, 31))]):
+        counts = {f"events.{status.name}": n}
+        if status.name == "held":
+            counts.update({"attendance": attendance or 0, "attendance.children": children or 0,
+                           "attendance.youth": youth or 0})
+        add(row_key, counts)
+
     years = _contest_years(session, tenant_ids)
     if year is None:  # the latest year with figures (not a year still to come), not the calendar's
         year = max([y for y in years if y <= today.year] or years or [None])
@@ -160,7 +175,7 @@ def report(session, node: Tenant | None, year: int | None = None,
 
     # A region's own row only where it has libraries or contests of its own.
     units = [u for u in units if not u.own or any(rows[u.id].values())]
-    return Report(node, units, dict(rows), own, year, years)
+    return Report(node, units, dict(rows), own, year, years, event_year)
 
 
 def _contest_years(session, tenant_ids) -> list[int]:

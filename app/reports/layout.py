@@ -108,6 +108,11 @@ def sections(report: Report) -> list[Section]:
             *(column for k in outreach for column in (
                 Column(f"outreach.{k.name}", _("Points"), str(k)),
                 Column(f"readers.{k.name}", _("Readers"), str(k))))]),
+        Section("events", _("Events of %(year)s", year=report.event_year), [
+            Column("events.held", _("Held")), Column("attendance", _("Attendance")),
+            Column("attendance.children", _("children up to 14"), _("Of them")),
+            Column("attendance.youth", _("youth 15–30"), _("Of them")),
+            Column("events.planned", _("Planned")), Column("events.cancelled", _("Cancelled"))]),
         Section("contests", contests, [
             Column("contests", _("Contests held"), owner=True), Column("entries", _("Entries")),
             Column("winners", _("Winners (1st to 3rd place)")),
@@ -135,6 +140,7 @@ def charts(report: Report) -> list[Chart]:
         *by_unit,
         Chart(_("Staff"), per_unit("staff")),
         Chart(_("Interest clubs"), per_unit("clubs")),
+        Chart(_("Events held in %(year)s", year=report.event_year), per_unit("events.held")),
         Chart(_("Active libraries by kind"), make_up("libraries", [(k.name, str(k)) for k in kinds])),
         Chart(_("Staff by education"), [(_("Higher education"), total["staff.higher"]),
                                         (_("Library education"), total["staff.library"])]),

@@ -58,4 +58,19 @@ def test_branch_librarian_plans_an_event_and_records_it_held(web):
     expect(row).to_contain_text("Проведено")
     expect(row).to_contain_text("12")
     web.shots(page, "04-event-held")
+
+    # The month's plan: her event among the district's, under today's date; printed on A4.
+    web.menu(page, "Работа", "План на месяц")
+    expect(page.locator("h1")).to_contain_text("План мероприятий на")
+    day = page.locator("tbody.plan-day", has_text=today.strftime("%d.%m.%Y"))
+    expect(day).to_contain_text(TITLE)
+    expect(page.locator(".plan-summary")).to_contain_text("проведено:")
+    web.shots(page, "05-plan-of-the-month")
+    page.select_option("#plan-library", label=HER_LIBRARY)
+    page.get_by_role("button", name="Применить").click()
+    expect(page.locator("p.lead")).to_have_text(HER_LIBRARY)
+    expect(page.locator("table.plan")).not_to_contain_text("Межпоселенческая районная библиотека")
+    page.get_by_role("link", name="Предыдущий месяц").click()
+    expect(page.locator("p.lead")).to_have_text(HER_LIBRARY)  # the library stays chosen
+    web.shot(page, "06-her-library-last-month-ru")
     web.expect_no_troubles()
