@@ -1,4 +1,5 @@
-"""Operator commands: `flask tenants add`, `flask users add`, `flask demo load`."""
+"""Operator commands: `flask tenants add`, `flask users add`, `flask demo load`,
+`flask statistics forms`."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -11,12 +12,13 @@ tenants = AppGroup("tenants", help="Regions and districts.")
 users = AppGroup("users", help="User accounts.")
 demo = AppGroup("demo", help="The demo network.")
 tenancy = AppGroup("tenancy", help="The tenant boundary in PostgreSQL.")
+statistics = AppGroup("statistics", help="The statistical forms.")
 
 
 def register(app) -> None:
     from .backup import backup, restore
 
-    for group in (tenants, users, demo, tenancy, backup, restore):
+    for group in (tenants, users, demo, tenancy, statistics, backup, restore):
         app.cli.add_command(group)
 
 
@@ -213,3 +215,22 @@ def grant_role(role, password):
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"role {role} may read and write the data; row-level security applies to it")
+
+
+@statistics.command("forms")
+@click.option("--directory", type=click.Path(exists=True, file_okay=False),
+              help="Where the form files are (app/statistics/forms when absent).")
+def statistics_forms(directory):
+    """Check every form file and list the editions, by country and year."""
+    from .statistics.forms import FormFileError, editions
+
+    try:
+        found = editions(directory)
+    except FormFileError as error:
+        raise click.ClickException(str(error)) from None
+    for edition in found:
+        unchecked = sum(not i.verified for i in edition.indicators.values())
+        note = f", {unchecked} not checked against the act" if unchecked else ""
+        click.echo(f"{edition.code:<16} {edition.country}  from {edition.valid_from}  "
+                   f"{len(edition.indicators)} indicators, {len(edition.rules)} rules{note}  "
+                   f"{edition.titles['en']}")
