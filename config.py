@@ -71,6 +71,8 @@ LANGUAGES = {
 # The largest request body: a record's form or JSON is a few kilobytes (text columns hold
 # at most 10,000 characters, app.validation). No screen uploads files; a larger body is 413.
 MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+# The largest spreadsheet an import takes (app/imports): its upload alone may be this large.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -42,6 +42,7 @@ class AuditEntry(Model):
     __tablename__ = "audit_entry"
     __table_args__ = (
         Index("ix_audit_entry_tenant_at", "tenant_id", "at"),
+        Index("ix_audit_entry_batch", "batch"),
         # Written without RETURNING: on PostgreSQL a writer may add audit rows it may not
         # read back (branch staff).
         {"implicit_returning": False},
@@ -57,6 +58,7 @@ class AuditEntry(Model):
     action = choice(AuditAction, nullable=False)
     before = Column(JSON)  # column -> value; changed columns only, for an update
     after = Column(JSON)
+    batch = Column(String(32))  # the import that made the change (app/imports), if one did
 
     def __str__(self):
         return f"{self.table_name} {self.record_id}"
@@ -209,6 +211,7 @@ def _record(session, flush_context):
                 "tenant_id": _tenant_of(obj, connection), "table_name": mapper.local_table.name,
                 "record_id": mapper.primary_key_from_instance(obj)[0],
                 "action": AuditAction[kind], "before": before, "after": after,
+                "batch": session.info.get("import_batch"),
             })
     if rows:
         connection.execute(insert(AuditEntry.__table__), rows)  # in the flush's own transaction

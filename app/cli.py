@@ -1,8 +1,8 @@
 """Operator commands: `flask tenants add`, `flask users add`, `flask demo load`,
-`flask statistics forms`."""
+`flask statistics forms`, `flask import`."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, or_, select
 
 from .extensions import db
@@ -18,7 +18,7 @@ statistics = AppGroup("statistics", help="The statistical forms.")
 def register(app) -> None:
     from .backup import backup, restore
 
-    for group in (tenants, users, demo, tenancy, statistics, backup, restore):
+    for group in (tenants, users, demo, tenancy, statistics, backup, restore, import_file):
         app.cli.add_command(group)
 
 
@@ -234,3 +234,56 @@ def statistics_forms(directory):
         click.echo(f"{edition.code:<16} {edition.country}  from {edition.valid_from}  "
                    f"{len(edition.indicators)} indicators, {len(edition.rules)} rules{note}  "
                    f"{edition.titles['en']}")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--type", "kind", required=True, help="The record type: library, staff, club, outreach, contest, ...")
+@click.option("--tenant", required=True, help="The region or district the records belong to: its name, code or id.")
+@click.option("--dry-run", is_flag=True, help="Show what the file would change, and write nothing.")
+@click.option("--valid-only", is_flag=True, help="Write the valid rows even when some are refused.")
+@click.option("--locale", type=click.Choice(["ru", "bg", "en"]), default="ru", show_default=True,
+              help="The language of the messages.")
+def import_file(path, kind, tenant, dry_run, valid_only, locale):
+    """Import a spreadsheet (XLSX or CSV) of records into a region or district, as its
+    director would from the list screen: the same preview, the same checks."""
+    from pathlib import Path
+
+    from .i18n import speaking
+    from .imports.run import ImportFailed, importable, run
+    from .models import Tenant
+    from .records import record_types
+    from .tenancy.scope import Scope
+    from .tenancy.session import set_scope
+
+    types = {name: t for name, t in record_types().items() if importable(t)}
+    if kind not in types:
+        raise click.BadParameter(f"one of {', '.join(types)}", param_hint="--type")
+    with unrestricted(db.session):
+        node = _find(Tenant, tenant, "name", "code")
+        ancestors, parent = set(), node.parent
+        while parent is not None:
+            ancestors.add(parent.id)
+            parent = parent.parent
+        tree = frozenset({node.id, *(child.id for child in node.children)})
+    # The tenant's director's reach: its subtree, nothing outside it.
+    set_scope(db.session, Scope(tree, frozenset(ancestors), node.id))
+    defaults = {"tenant": node} if "tenant" in types[kind].view.add_columns else {}
+    with speaking(locale):
+        try:
+            outcome = run(types[kind], Path(path).name, Path(path).read_bytes(), dry_run=dry_run,
+                          valid_only=valid_only, defaults=defaults)
+        except ImportFailed:
+            raise click.ClickException("the database refused the file's records: nothing was imported") from None
+        if outcome.file_error:
+            raise click.ClickException(outcome.file_error)
+        for problem in outcome.errors:
+            click.echo(f"row {problem.row}\t{problem.column}\t{problem.message}")
+        click.echo(f"created {outcome.created}, updated {outcome.updated}, unchanged {outcome.unchanged}, "
+                   f"refused {outcome.refused}")
+        if outcome.written:
+            click.echo(f"written: batch {outcome.batch}")
+        elif not dry_run and (outcome.created or outcome.updated):
+            click.echo("nothing written: some rows are refused (--valid-only writes the others)")
+            raise SystemExit(1)

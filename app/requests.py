@@ -47,6 +47,10 @@ def init_views(app) -> None:
 
 
 def check_body():
+    if request.endpoint and request.endpoint.endswith((".import_page", ".import_file")):
+        # A spreadsheet to import may be larger than any record (app/imports); the import
+        # refuses one over its own limit in words, this keeps the rest from being read.
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
     if request.method in BODY_METHODS and request.is_json and request.content_length != 0:
         body = check_json(request.get_data(cache=True))
         if request.path.startswith("/api/") and not isinstance(body, dict):

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError, NoResultFound, SQLAlchemyError
 
 from app.api.query import BadQuery, FilterConverter, ListQuery
 from app.api.answers import speak_as_screen
+from app.api.imports import IMPORT_ANSWER, ImportingApi
 from app.dependents import dependents_message
 from app.api.fields import Flag, Whole
 from app.tenancy.session import NotPermitted, OutOfScope, assert_writable
@@ -171,7 +172,7 @@ def _as_answered(node):
             _as_answered(value)
 
 
-class RecordApi(ModelRestApi):
+class RecordApi(ImportingApi, ModelRestApi):
     model = None
     allow_browser_login = True
     model2schemaconverter = Converter
@@ -201,6 +202,8 @@ class RecordApi(ModelRestApi):
         """Every answer holds every column of its record (null where empty): the
         document says so, and a generated client's fields are not optional."""
         super().add_apispec_components(api_spec)
+        if "ImportOutcome" not in api_spec.components.schemas:
+            api_spec.components.schema("ImportOutcome", IMPORT_ANSWER)
         many = {name for name, field in self.show_model_schema.fields.items() if getattr(field, "many", False)}
         for name, schema in api_spec.components.schemas.items():
             if name.startswith((self.show_model_schema_name, self.list_model_schema_name)):
@@ -224,7 +227,9 @@ class RecordApi(ModelRestApi):
                 operation["description"] = str(DELETE_NOTE)
             if method == "get" and func is not None and func.__name__ == "get_list":
                 self.list_query.document(operation)
-            if method in ("put", "post") or (method == "get" and "{pk}" in (path or "")):
+            if func is not None and func.__name__.startswith("import_"):
+                pass  # an import answers its own shape (its docstring)
+            elif method in ("put", "post") or (method == "get" and "{pk}" in (path or "")):
                 for code, answer in responses.items():
                     if str(code) in ("200", "201"):  # FAB's YAML has integer keys
                         answer.setdefault("headers", {}).update(ETAG_HEADER)
@@ -396,3 +401,4 @@ class RecordApi(ModelRestApi):
                 if int(found.group(1)) != item.version:
                     return self._record(409, item, message=str(Stale()))
         return self._answer(super().delete_headless, pk)
+

@@ -343,6 +343,21 @@ def _as_the_api_answers(api, name: str, method: str, operation: dict) -> None:
 # The texts FAB's and our docstrings write in English, as the document says them in the
 # request's language (the YAML of a docstring cannot call gettext).
 SAID = {
+    "Import a spreadsheet of these records": _l("Import a spreadsheet of these records"),
+    "The file (XLSX, or CSV with ; or , in UTF-8 or Windows-1251) as the multipart field `file`. Rows are "
+    "matched to records by their natural key and added or changed in one transaction. With `dry_run=true` "
+    "(the default) nothing is written: the answer is the preview. With `dry_run=false` the rows are written "
+    "unless one is refused (`valid_only=true` writes the valid ones). `batch` names what was written, for "
+    "its undoing.": _l(
+        "The file (XLSX, or CSV with ; or , in UTF-8 or Windows-1251) as the multipart field `file`. Rows are "
+        "matched to records by their natural key and added or changed in one transaction. With `dry_run=true` "
+        "(the default) nothing is written: the answer is the preview. With `dry_run=false` the rows are "
+        "written unless one is refused (`valid_only=true` writes the valid ones). `batch` names what was "
+        "written, for its undoing."),
+    "What the file adds, changes and leaves, and each refused cell": _l(
+        "What the file adds, changes and leaves, and each refused cell"),
+    "The spreadsheet to fill, in the caller's language": _l("The spreadsheet to fill, in the caller's language"),
+    "An XLSX workbook": _l("An XLSX workbook"),
     "Get a list of models": _l("A page of records."),
     "Get an item model": _l("One record."),
     "Get metadata information about this API resource": _l("What the add and edit forms hold: fields, labels, choices."),

@@ -43,6 +43,9 @@ class RecordType:
     # `menu_label` and `icon`, serving `report`, with the permission can_show): in the menu
     # beside the records, for whoever may read them.
     reports: tuple[type, ...] = ()
+    # The fields that tell one record from another in a spreadsheet (app/imports): a row
+    # with the same values updates that record. None: the type is not imported.
+    natural_key: tuple[str, ...] = ()
     category: str = "Network"
     order: int = 100  # its place in its menu category
 

@@ -219,5 +219,5 @@ declare(RecordType(
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "raed", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d event", "%(num)d events", n),
     labels=LABELS, demo=demo_events, listed_on=("library", "club"), reports=(EventPlanView,),
-    category="Work", order=10,
+    natural_key=("library", "held_on", "title"), category="Work", order=10,
 ))

@@ -203,5 +203,5 @@ declare(RecordType(
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d methodological activity", "%(num)d methodological activities", n),
     labels=LABELS, demo=demo_activities, listed_on=("library",), reports=(MethodReportView,),
-    category="Work", order=20,
+    natural_key=("tenant", "held_on", "kind", "topic"), category="Work", order=20,
 ))

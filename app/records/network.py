@@ -25,30 +25,35 @@ declare(RecordType(
     count=lambda n: ngettext("%(num)d library", "%(num)d libraries", n),
     fields={METHODOLOGIST: (*LIBRARY_CONTACTS, "name", "settlement", "founded_year"),
             BRANCH: LIBRARY_CONTACTS},
+    natural_key=("tenant", "name"),
     order=10,
 ))
 declare(RecordType(
     "staff", StaffView, StaffApi, "Staff", _l("Staff"), _l("Staff member"), "fa-id-badge",
     {DIRECTOR: "raed", METHODOLOGIST: "r", BRANCH: "r"},
     count=lambda n: ngettext("%(num)d staff member", "%(num)d staff members", n),
+    natural_key=("library", "full_name"),
     order=20,
 ))
 declare(RecordType(
     "club", ClubView, ClubApi, "Clubs", _l("Clubs"), _l("Club"), "fa-users",
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "raed", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d club", "%(num)d clubs", n),
+    natural_key=("library", "name"),
     order=30,
 ))
 declare(RecordType(
     "outreach", OutreachView, OutreachApi, "Outreach", _l("Outreach"), _l("Outreach point"), "fa-truck",
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "raed", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d outreach point", "%(num)d outreach points", n),
+    natural_key=("library", "location"),
     order=40,
 ))
 declare(RecordType(
     "contest", ContestView, ContestApi, "Contests", _l("Contests"), _l("Contest"), "fa-trophy",
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d contest", "%(num)d contests", n),
+    natural_key=("tenant", "title", "year"),
     order=50,
 ))
 declare(RecordType(
@@ -58,6 +63,7 @@ declare(RecordType(
     count=lambda n: ngettext("%(num)d contest entry", "%(num)d contest entries", n),
     fields={BRANCH: ("contest", "library", "nomination", "title", "submitted_on")},
     frozen={BRANCH: "result"},  # an entry, once judged
+    natural_key=("contest", "library", "title"),
     order=60,
 ))
 declare(RecordType(

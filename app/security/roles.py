@@ -62,9 +62,9 @@ ROLES = (ADMIN, DIRECTOR, METHODOLOGIST, BRANCH, VIEWER)
 LABELS = {ADMIN: _l("Administrator"), DIRECTOR: _l("Director"),
           METHODOLOGIST: _l("Methodologist"), BRANCH: _l("Branch staff"), VIEWER: _l("Viewer")}
 
-VIEW_PERMISSIONS = {"r": ("can_list", "can_show"), "a": ("can_add",), "e": ("can_edit",),
+VIEW_PERMISSIONS = {"r": ("can_list", "can_show"), "a": ("can_add", "can_import"), "e": ("can_edit",),
                     "d": ("can_delete",)}
-API_PERMISSIONS = {"r": ("can_get", "can_info"), "a": ("can_post",), "e": ("can_put",),
+API_PERMISSIONS = {"r": ("can_get", "can_info"), "a": ("can_post", "can_import"), "e": ("can_put",),
                    "d": ("can_delete",)}
 # Every signed-in user: their own profile, password and language.
 COMMON = [

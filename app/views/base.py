@@ -13,6 +13,7 @@ from app.dependents import dependents_message
 from app.i18n import format_yes_no, formatters
 from app.search import QUICK_SEARCH_LENGTH, QuickSearch
 from app.reports.export import Exportable
+from app.imports.views import Importable
 from app.extensions import db
 from app.tenancy.session import NotPermitted, assert_writable, current_scope
 from .fields import locale_fields
@@ -101,14 +102,16 @@ class RecordShowWidget(ShowWidget):
     template = "libnet/show_widget.html"  # Edit and Delete where the user may
 
 
-class RecordView(Exportable, KnownActionsOnly, ModelView):
+class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
     """A record screen. Subclasses name `datamodel`'s model and their columns."""
 
     model = None
     show_widget = RecordShowWidget
     page_size = 25
     text_checked_per_field = True  # app.validation.problems: a NUL is the field's error (app.requests)
-    method_permission_name = {"muldelete": "delete", "choices": "list", "export": "list"}
+    method_permission_name = {"muldelete": "delete", "choices": "list", "export": "list",
+                              "import_page": "import", "import_confirm": "import", "import_template": "import",
+                              "import_undo": "import"}
 
     def __init__(self, **kwargs):
         self.datamodel = RecordInterface(self.model)

@@ -1,0 +1,394 @@
+"""An import: a spreadsheet's rows matched to a record type's records by their natural
+key (a library by its name in its district, a staff member by name and library...),
+then created or updated, in one transaction.
+
+The preview and the import are the same run: a preview rolls back at its end, and so
+does an import with a refused row unless the user asked for the valid rows only. A
+database error rolls back everything. What an import wrote is one batch of the audit
+trail (its summary row names the file), which `undo` takes back while the rows it
+touched are as it left them.
+"""
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, false, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.audit import AuditAction, AuditEntry, _actor, plain
+from app.extensions import db
+from app.search import fold, folded
+from app.tenancy.session import NotPermitted, assert_writable, current_scope, misplaced_references
+from app.validation import problems
+
+from .fields import Bad, convert, fields, headings, normal, view_of
+from .files import read
+
+SUMMARY_TABLE = "import"  # the audit rows that sum a batch up (and mark it undone)
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    batch: str | None = None
+    written: bool = False
+    file_error: str | None = None  # the whole file refused
+
+    def as_json(self) -> dict:
+        errors = [{"row": p.row, "column": p.column, "message": p.message} for p in self.errors]
+        if self.file_error:
+            errors.insert(0, {"row": 0, "column": "", "message": self.file_error})
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "refused": self.refused, "errors": errors, "batch": self.batch}
+
+
+class ImportFailed(Exception):
+    """The database refused what the checks let through: nothing is written."""
+
+
+def importable(record_type) -> bool:
+    return bool(record_type.natural_key) and record_type.model is not None
+
+
+def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only: bool = False,
+        defaults: dict | None = None) -> Outcome:
+    """Preview (dry_run) or import `data` as records of `record_type`. `defaults`: values
+    of columns the file may leave out (the user's own district, library)."""
+    from .files import FileRefused
+
+    outcome = Outcome()
+    try:
+        table = read(name, data, current_app.config["IMPORT_MAX_BYTES"])
+    except FileRefused as refused:
+        outcome.file_error = refused.message
+        return outcome
+    session = db.session
+    view = view_of(record_type)
+    columns = fields(record_type)
+    by_heading = {h: f for f in columns for h in headings(f, view)}
+    mapped, seen = {}, {}
+    for index, heading in enumerate(table.headings):
+        if not heading:
+            continue
+        found = by_heading.get(normal(heading))
+        if found is None:
+            outcome.errors.append(Problem(1, heading, _("This column is not a field of these records: "
+                                                        "it is left out.")))
+        elif found.name in seen:
+            outcome.errors.append(Problem(1, heading, _("The same field as column “%(other)s”: this one is "
+                                                        "left out.", other=seen[found.name])))
+        else:
+            mapped[index], seen[found.name] = found, heading
+    defaults = {k: v for k, v in (defaults or {}).items() if k not in seen}
+    missing = [f for f in columns if f.required and f.name not in seen and f.name not in defaults]
+    for f in missing:
+        outcome.errors.append(Problem(1, f.label(view), _("This column is required and missing from the file.")))
+    if missing:
+        outcome.refused = len(table.rows)
+        return outcome
+
+    batch = uuid.uuid4().hex
+    session.info["import_batch"] = batch
+    keys_seen: dict[tuple, int] = {}
+    try:
+        with session.no_autoflush:
+            for number, cells in table.rows:
+                _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen)
+        if dry_run or (outcome.refused and not valid_only) or not (outcome.created or outcome.updated):
+            session.rollback()
+            return outcome
+        _summary(session, record_type, name, outcome, batch)
+        session.commit()
+    except (SQLAlchemyError, NotPermitted) as error:
+        session.rollback()
+        current_app.logger.warning("import refused by the database: %s", str(error).splitlines()[0])
+        raise ImportFailed() from None
+    finally:
+        session.info.pop("import_batch", None)
+    outcome.written, outcome.batch = True, batch
+    return outcome
+
+
+def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen) -> None:
+    model, session = record_type.model, db.session
+    values, errors = dict(defaults), []
+    library = defaults.get("library")
+    order = sorted(mapped.items(), key=lambda item: item[1].kind in ("one", "many"))  # relations last
+    # The row's library first: a club or staff member is looked for in it.
+    order.sort(key=lambda item: item[1].name != "library")
+    for index, f in order:
+        raw = cells[index] if index < len(cells) else None
+        within = {"library_id": library.id} if library is not None and f.name != "library" else None
+        try:
+            values[f.name] = convert(f, raw, within=within)
+        except Bad as bad:
+            errors.append(Problem(number, _heading(f, view), bad.message))
+            continue
+        if f.name == "library":
+            library = values[f.name]
+        if f.required and values[f.name] is None:
+            errors.append(Problem(number, _heading(f, view), _("Fill in this cell.")))
+    if errors:  # and what the record's rules say of the cells that were read
+        named = {e.column for e in errors}
+        for name, message in problems(model, values).items():
+            column = next((_heading(f, view) for f in mapped.values() if f.name == name), name)
+            if column not in named:
+                errors.append(Problem(number, column, str(message)))
+        place = {_heading(f, view): index for index, f in mapped.items()}  # as the file's columns go
+        outcome.errors += sorted(errors, key=lambda e: place.get(e.column, -1))
+        outcome.refused += 1
+        return
+    key = tuple(_key_part(values.get(k)) for k in record_type.natural_key)
+    if key in keys_seen:
+        outcome.errors.append(Problem(number, "", _("Row %(row)d holds the same record.", row=keys_seen[key])))
+        outcome.refused += 1
+        return
+    keys_seen[key] = number
+    try:
+        item = _existing(record_type, values)
+    except Bad as bad:
+        outcome.errors.append(Problem(number, "", bad.message))
+        outcome.refused += 1
+        return
+    new = item is None
+    if not new:
+        changed = {k: v for k, v in values.items() if _differs(getattr(item, k), v)}
+        if not changed:
+            outcome.unchanged += 1
+            return
+        for k, v in changed.items():
+            setattr(item, k, v)
+    else:
+        item = model(**{k: v for k, v in values.items()})
+        session.add(item)
+    found = problems(model, {k: getattr(item, k, None) for k in record_type.view.add_columns}, item.id)
+    found.update(misplaced_references(session, model, values))
+    if not found:
+        try:
+            assert_writable(session, item)
+        except NotPermitted as refusal:
+            found[""] = str(refusal)
+    if found:
+        for name, message in found.items():
+            column = next((_heading(f, view) for f in mapped.values() if f.name == name), name if name else "")
+            outcome.errors.append(Problem(number, column, str(message)))
+        outcome.refused += 1
+        if inspect(item).persistent:
+            session.expire(item)  # its changes are dropped
+        else:
+            session.expunge(item)
+        return
+    session.flush()
+    if inspect(item).has_identity and not new:
+        outcome.updated += 1
+    else:
+        outcome.created += 1
+
+
+def _heading(f, view) -> str:
+    return f.label(view)
+
+
+def _key_part(value):
+    if isinstance(value, str):
+        return fold(" ".join(value.split()))
+    if isinstance(value, list):
+        return tuple(sorted(v.id for v in value))
+    return getattr(value, "id", value)
+
+
+def _differs(current, new) -> bool:
+    if isinstance(new, list):
+        return sorted(v.id for v in current or []) != sorted(v.id for v in new)
+    if hasattr(new, "__table__"):
+        return getattr(current, "id", None) != new.id
+    if isinstance(new, Decimal) and current is not None:
+        return Decimal(current) != new  # 0.5 is the stored 0.50
+    return plain(current) != plain(new)
+
+
+def _existing(record_type, values):
+    """The record the row's natural key names, among those the user reads."""
+    model = record_type.model
+    where = []
+    for key in record_type.natural_key:
+        value = values.get(key)
+        attr = getattr(model, key)
+        if hasattr(value, "__table__"):
+            rel = inspect(model).relationships[key]
+            where += [local == getattr(value, rel.mapper.get_property_by_column(remote).key)
+                      for local, remote in rel.local_remote_pairs]
+        elif isinstance(value, str):
+            where.append(folded(attr) == fold(" ".join(value.split())))
+        else:
+            where.append(attr.is_(None) if value is None else attr == value)
+    found = db.session.scalars(select(model).where(and_(*where)).limit(2)).all()
+    if len(found) > 1:
+        raise Bad(_("Several records match this row: tell them apart on their screen first."))
+    return found[0] if found else None
+
+
+def _summary(session, record_type, name, outcome, batch) -> None:
+    user_id, username = _actor()
+    scope = current_scope(session)
+    session.add(AuditEntry(
+        at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None), user_id=user_id, username=username,
+        tenant_id=scope.node_id, table_name=SUMMARY_TABLE, record_id=0, action=AuditAction.insert, batch=batch,
+        after={"file": name[:255], "type": record_type.name, "created": outcome.created,
+               "updated": outcome.updated, "unchanged": outcome.unchanged, "refused": outcome.refused}))
+    session.flush()
+
+
+
+
+# -- the imports made, and their undoing ------------------------------------------
+
+def _trail(session):
+    """Audit rows as the audit screen reads them: the user's subtree; branch staff none."""
+    scope = current_scope(session)
+    stmt = select(AuditEntry)
+    if scope.unrestricted:
+        return stmt
+    if scope.library_id is not None:
+        return stmt.where(false())
+    return stmt.where(AuditEntry.tenant_id.in_(sorted(scope.visible)))
+
+
+def batches(record_type, limit: int = 10) -> list[dict]:
+    """The latest imports of `record_type` the user reads: who, when, which file, what it did."""
+    session = db.session
+    summaries = session.scalars(_trail(session).where(
+        AuditEntry.table_name == SUMMARY_TABLE, AuditEntry.action == AuditAction.insert)
+        .order_by(AuditEntry.id.desc()).limit(200)).all()
+    mine = [s for s in summaries if (s.after or {}).get("type") == record_type.name][:limit]
+    undone = set(session.scalars(_trail(session).with_only_columns(AuditEntry.batch).where(
+        AuditEntry.table_name == SUMMARY_TABLE, AuditEntry.action == AuditAction.delete,
+        AuditEntry.batch.in_([s.batch for s in mine]))))
+    return [{"batch": s.batch, "at": s.at, "username": s.username, "undone": s.batch in undone,
+             "may_undo": may_undo(s), **(s.after or {})} for s in mine]
+
+
+def may_undo(summary) -> bool:
+    """Its author, or the level above (a region undoes a district's import)."""
+    from flask_login import current_user
+
+    scope = current_scope(db.session)
+    return scope.unrestricted or summary.user_id == getattr(current_user, "id", None) \
+        or summary.tenant_id != scope.node_id
+
+
+class NotUndone(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def undo(batch: str) -> dict:
+    """Take back what the import `batch` wrote, if none of it has changed since. Raises
+    LookupError for an import the user does not read, NotUndone with the reason."""
+    from app.dependents import dependents_message
+    from app.records import record_types
+
+    session = db.session
+    summary = session.scalars(_trail(session).where(
+        AuditEntry.table_name == SUMMARY_TABLE, AuditEntry.batch == batch,
+        AuditEntry.action == AuditAction.insert)).first()
+    if summary is None or not may_undo(summary):
+        raise LookupError(batch)
+    if session.scalar(_trail(session).with_only_columns(AuditEntry.id).where(
+            AuditEntry.table_name == SUMMARY_TABLE, AuditEntry.batch == batch,
+            AuditEntry.action == AuditAction.delete)):
+        raise NotUndone(_("This import has been undone already."))
+    models = {t.table: t.model for t in record_types().values() if t.model is not None}
+    entries = session.scalars(select(AuditEntry).where(
+        AuditEntry.batch == batch, AuditEntry.table_name != SUMMARY_TABLE).order_by(AuditEntry.id.desc())).all()
+    plan, changed = [], 0
+    with session.no_autoflush:
+        for entry in entries:
+            model = models.get(entry.table_name)
+            item = session.get(model, entry.record_id) if model is not None else None
+            if item is None or not _as_left(item, entry.after or {}):
+                changed += 1
+            elif entry.action is AuditAction.insert and dependents_message(session, item):
+                changed += 1  # others refer to it now
+            else:
+                plan.append((entry, item))
+    if changed:
+        raise NotUndone(ngettext_changed(changed))
+    try:
+        for entry, item in plan:
+            if entry.action is AuditAction.insert:
+                session.delete(item)
+            else:
+                for key, value in (entry.before or {}).items():
+                    setattr(item, key, _python(type(item), key, value))
+            session.flush()
+        user_id, username = _actor()
+        session.add(AuditEntry(
+            at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None), user_id=user_id, username=username,
+            tenant_id=summary.tenant_id, table_name=SUMMARY_TABLE, record_id=0, action=AuditAction.delete,
+            batch=batch, before=summary.after))
+        session.commit()
+    except (SQLAlchemyError, NotPermitted):
+        session.rollback()
+        raise NotUndone(_("The import could not be undone: nothing was changed.")) from None
+    return summary.after or {}
+
+
+def ngettext_changed(n: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("%(num)d record of this import has changed since: nothing was undone.",
+                    "%(num)d records of this import have changed since: nothing was undone.", n)
+
+
+def _as_left(item, after: dict) -> bool:
+    """Does the record hold what the import left in it?"""
+    from app.audit import _value
+
+    for key, value in after.items():
+        current = getattr(item, key, None)
+        if key == "id":
+            continue
+        if isinstance(current, Decimal) and value is not None:
+            if current != Decimal(value):  # 0.50 stored, 0.5 recorded
+                return False
+        elif _value(key, current) != value:
+            return False
+    return True
+
+
+def _python(model, key, value):
+    """A value as the audit trail holds it, back as the column takes it."""
+    from decimal import Decimal
+
+    from sqlalchemy import Date, DateTime, Enum, Numeric
+
+    column = model.__table__.columns.get(key)
+    if value is None or column is None:
+        return value
+    if isinstance(column.type, Enum) and column.type.enum_class is not None:
+        return column.type.enum_class[value]
+    if isinstance(column.type, DateTime):
+        return datetime.datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return datetime.date.fromisoformat(value)
+    if isinstance(column.type, Numeric):
+        return Decimal(value)
+    return value

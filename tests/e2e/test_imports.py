@@ -1,0 +1,90 @@
+"""Bringing a spreadsheet in, in the browser: the district director opens Import on the
+staff list, downloads the template in her language, uploads a file with mistakes, reads
+what to fix, imports the valid rows and undoes the import."""
+import io
+import re
+
+import openpyxl
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the server fixture skips (or in CI fails) the tests, saying why
+    expect = None
+
+BORTNOYE = "Бортновская сельская библиотека"
+
+
+def _workbook(rows) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["ФИО", "Должность", "Библиотека", "Образование", "Год рождения"])
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_director_imports_staff_from_a_spreadsheet_and_undoes_it(web):
+    page = web.page()
+    web.login(page, "zal.director")
+    web.menu(page, "Библиотечная сеть", "Сотрудники")
+    page.get_by_role("link", name="Импорт").click()
+    expect(page.locator("h1")).to_have_text("Импорт: Сотрудники")
+    web.shots(page, "01-import-page")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачайте шаблон").click()
+    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert [c.value for c in book.worksheets[0][1]][:3] == ["ФИО *", "Должность *", "Библиотека *"]
+
+    rows = [["Ёлкина Вера Ивановна", "Библиотекарь", BORTNOYE, "Высшее библиотечное", 1985],
+            ["Гусев Олег Петрович", "Библиотекарь", BORTNOYE, "Незаконченное высшее", 2090],
+            ["Лаврова Нина Сергеевна", "Заведующая", "Библиотека при НЧ „Светлина 1899“", "Высшее, другое", 1970]]
+    page.set_input_files("#import-file", files=[{
+        "name": "сотрудники.xlsx", "buffer": _workbook(rows),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.get_by_role("button", name="Проверить файл").click()
+    expect(page.locator("#preview-title")).to_have_text("Что изменит файл сотрудники.xlsx")
+    errors = page.locator("table.import-errors")
+    expect(errors).to_contain_text("Образование")
+    expect(errors).to_contain_text("Введите год от")
+    expect(errors).to_contain_text("«Библиотека при НЧ „Светлина 1899“» не найдено.")
+    web.shot(page, "02-preview-with-mistakes-ru")
+
+    page.get_by_label(re.compile("Импортировать только правильные строки")).check()
+    page.get_by_role("button", name=re.compile("Импортировать: добавить — 1")).click()
+    expect(page.locator(".alert-success")).to_contain_text("добавлено — 1")
+    expect(web.row(page, "Ёлкина Вера Ивановна")).to_be_visible()
+    web.shot(page, "03-imported-ru")
+
+    page.get_by_role("link", name="Импорт").click()
+    batches = page.locator("section.import-batches")
+    expect(batches).to_contain_text("сотрудники.xlsx")
+    web.shot(page, "04-latest-imports-ru")
+    page.once("dialog", lambda dialog: dialog.accept())
+    batches.get_by_role("button", name="Отменить").first.click()
+    expect(page.locator(".alert-success")).to_contain_text("Импорт файла сотрудники.xlsx отменён.")
+    expect(batches).to_contain_text("Отменён")
+    web.shot(page, "05-undone-ru")
+    web.expect_no_troubles()
+
+
+def test_a_bulgarian_director_reads_the_preview_in_bulgarian(web):
+    page = web.page("bg-BG")
+    web.login(page, "maglizh.director")
+    page.goto("/clubview/import/")
+    expect(page.locator("h1")).to_contain_text("Импорт")
+    book = openpyxl.Workbook()
+    book.active.append(["Наименование", "Библиотека", "Аудитория", "Членове"])
+    book.active.append(["Клуб „Приятели на книгата“", "Библиотека при НЧ „Светлина 1899“", "Възрастни", 12])
+    book.active.append(["Клуб „Млад читател“", "Бортновская сельская библиотека", "Деца", "дванадесет"])
+    out = io.BytesIO()
+    book.save(out)
+    page.set_input_files("#import-file", files=[{"name": "клубове.xlsx", "buffer": out.getvalue(),
+                                                 "mimeType": "application/octet-stream"}])
+    page.get_by_role("button", name="Провери файла").click()
+    errors = page.locator("table.import-errors")
+    expect(errors).to_contain_text("„Бортновская сельская библиотека“ не е намерено.")
+    expect(errors).to_contain_text("Въведете цяло число.")
+    web.shot(page, "01-preview-bg")
+    web.expect_no_troubles()
