@@ -47,10 +47,30 @@ def init_views(app) -> None:
 
 
 def check_body():
+    if request.method in BODY_METHODS and request.mimetype == "multipart/form-data":
+        _allow_a_file()
     if request.method in BODY_METHODS and request.is_json and request.content_length != 0:
         body = check_json(request.get_data(cache=True))
         if request.path.startswith("/api/") and not isinstance(body, dict):
             raise BadInput(_("Send the record as a JSON object."))  # every API takes an object
+
+
+def _allow_a_file() -> None:
+    """A screen or API that takes a file (app.attachments) takes a multipart body as large
+    as the file may be, besides its form; a larger one is refused naming the file's limit."""
+    if not getattr(_request_view(), "takes_files", False):
+        return
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"] + current_app.config["MAX_CONTENT_LENGTH"]
+    request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        from flask_babel import LazyString
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        from app.attachments import too_large
+
+        error = RequestEntityTooLarge()
+        error.message = LazyString(too_large)  # said in the user's language, once it is known
+        raise error
 
 
 def check_request():
