@@ -69,8 +69,12 @@ LANGUAGES = {
 }
 
 # The largest request body: a record's form or JSON is a few kilobytes (text columns hold
-# at most 10,000 characters, app.validation). No screen uploads files; a larger body is 413.
+# at most 10,000 characters, app.validation); a larger body is 413. A form or API that takes
+# a file (app.attachments) takes that much more.
 MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+# Files attached to records (app.attachments): the largest, and where they are kept.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
 # The largest spreadsheet an import takes (app/imports): its upload alone may be this large.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 

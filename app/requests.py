@@ -47,14 +47,34 @@ def init_views(app) -> None:
 
 
 def check_body():
-    if request.endpoint and request.endpoint.endswith((".import_page", ".import_file")):
-        # A spreadsheet to import may be larger than any record (app/imports); the import
-        # refuses one over its own limit in words, this keeps the rest from being read.
-        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + 1024 * 1024
+    if request.method in BODY_METHODS and request.mimetype == "multipart/form-data":
+        _allow_a_file()
     if request.method in BODY_METHODS and request.is_json and request.content_length != 0:
         body = check_json(request.get_data(cache=True))
         if request.path.startswith("/api/") and not isinstance(body, dict):
             raise BadInput(_("Send the record as a JSON object."))  # every API takes an object
+
+
+def _allow_a_file() -> None:
+    """A screen or API that takes a file takes a multipart body as large as the file may be,
+    besides its form: an attachment (app.attachments), a spreadsheet to import (app/imports,
+    which refuses one over its own limit in words). A larger one is refused naming the limit."""
+    importing = bool(request.endpoint) and request.endpoint.endswith((".import_page", ".import_file"))
+    if not importing and not getattr(_request_view(), "takes_files", False):
+        return
+    size = current_app.config["IMPORT_MAX_BYTES" if importing else "ATTACHMENT_MAX_BYTES"]
+    limit = size + current_app.config["MAX_CONTENT_LENGTH"]
+    request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        from flask_babel import LazyString
+        from werkzeug.exceptions import RequestEntityTooLarge
+
+        from app.attachments import too_large
+        from app.imports.files import too_large as too_large_to_import
+
+        error = RequestEntityTooLarge()  # said in the user's language, once it is known:
+        error.message = LazyString(lambda: too_large_to_import(size) if importing else too_large())
+        raise error
 
 
 def check_request():

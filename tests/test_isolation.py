@@ -28,8 +28,9 @@ USERS = {
 }
 
 # Endpoint names (FAB's view methods) that take a record id, with how to call them.
-UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET"}
-API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE"}
+UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET", "file": "GET"}
+API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE",
+             "file": "GET", "replace_file": "PUT", "remove_file": "DELETE"}  # a record's file (app.attachments)
 # Endpoints without a record id: covered by the scoped-list tests below.
 NO_ID = {"list", "add", "choices", "export", "action_post", "download", "get_list", "post", "info", "related",
          "api_read", "api_get", "api", "api_column_add", "api_column_edit", "api_create",
@@ -228,7 +229,8 @@ def _all_choices(client, url, form):
 
 RECORDS_WITH = {"tenant": set(), "library": {"tenant"}, "contest": {"tenant"},
                 "staff": {"library"}, "club": {"library"}, "outreach": {"library"},
-                "contest_entry": {"library"}, "event": {"library"}, "method_activity": {"tenant"}}
+                "contest_entry": {"library"}, "event": {"library"}, "method_activity": {"tenant"},
+                "method_publication": {"tenant"}}
 
 
 @pytest.mark.parametrize("username", USERS)

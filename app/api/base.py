@@ -220,10 +220,11 @@ class RecordApi(ImportingApi, ModelRestApi):
             responses = operation.get("responses", {})
             for code in {*REFUSALS.get(method, ()), *(c for c in responses if c in ("400", "404", "422"))}:
                 responses[code] = REFUSAL
+            own = func is not None and func.__name__ not in ("put", "delete")  # a function that says itself
             if method == "put":
-                operation["description"] = str(VERSION_NOTE)
+                operation["description"] = operation.get("description") if own else str(VERSION_NOTE)
                 responses["428"] = REFUSAL
-            if method == "delete":
+            if method == "delete" and not own:
                 operation["description"] = str(DELETE_NOTE)
             if method == "get" and func is not None and func.__name__ == "get_list":
                 self.list_query.document(operation)

@@ -397,6 +397,27 @@ SAID = {
     "A token issued before the user's password changed, or of a disabled account, is refused.":
         _l("Send the refresh token of a login with `refresh: true` as `Authorization: Bearer <refresh "
            "token>`. A token issued before the user's password changed, or of a disabled account, is refused."),
+    # a record's file (app/api/attachments.py)
+    "Download the record's file": _l("Download the record's file"),
+    "The file as it was attached, with its name in Content-Disposition and the type its content showed. "
+    "404 when the record has no file.":
+        _l("The file as it was attached, with its name in Content-Disposition and the type its content "
+           "showed. 404 when the record has no file."),
+    "The file": _l("The file"),
+    "Attach a file to the record, in place of any it has": _l("Attach a file to the record, in place of any it has"),
+    "Send the file as multipart/form-data in a part named `file`, and the version this change starts from "
+    "in a part named `version` or in If-Match. Accepted: PDF, DOCX, XLSX, PPTX, ODT, ODS (without macros or "
+    "a password), JPEG, PNG, told by their content; at most ATTACHMENT_MAX_BYTES. A refused file answers "
+    "422 and changes nothing.":
+        _l("Send the file as multipart/form-data in a part named `file`, and the version this change starts "
+           "from in a part named `version` or in If-Match. Accepted: PDF, DOCX, XLSX, PPTX, ODT, ODS (without "
+           "macros or a password), JPEG, PNG, told by their content; at most ATTACHMENT_MAX_BYTES. A refused "
+           "file answers 422 and changes nothing."),
+    "Remove the record's file": _l("Remove the record's file"),
+    "The record stays, without its file. With an If-Match header, only at that version. 404 when the "
+    "record has no file.":
+        _l("The record stays, without its file. With an If-Match header, only at that version. 404 when "
+           "the record has no file."),
     # the accounts API (app/security/users.py)
     '400 when the body is not a JSON object; 422 when fields are at fault (each named in `errors`: a wrong type, a field this API does not take, a name or e-mail address taken whatever its case, a weak password, a role, organisation or library that does not exist) or the database refused the account.': _l('400 when the body is not a JSON object; 422 when fields are at fault (each named in `errors`: a wrong type, a field this API does not take, a name or e-mail address taken whatever its case, a weak password, a role, organisation or library that does not exist) or the database refused the account.'),
     'A disabled account cannot sign in': _l('A disabled account cannot sign in'),

@@ -37,8 +37,7 @@ class Table:
 
 def read(name: str, data: bytes, limit: int) -> Table:
     if len(data) > limit:
-        raise FileRefused(_("The file is larger than %(size)s MB: split it, or import the rows in parts.",
-                            size=f"{limit / 1024 / 1024:.0f}"))
+        raise FileRefused(too_large(limit))
     if not data.strip():
         raise FileRefused(_("The file is empty."))
     if data.startswith(OLE):
@@ -49,6 +48,12 @@ def read(name: str, data: bytes, limit: int) -> Table:
     if name.lower().rsplit(".", 1)[-1] in ("xlsx", "xlsm", "xls", "ods", "zip"):
         raise FileRefused(_not_a_spreadsheet())
     return _csv(data)
+
+
+def too_large(limit: int) -> str:
+    from app.attachments import size_text
+
+    return _("The file is larger than %(size)s: split it, or import the rows in parts.", size=size_text(limit))
 
 
 def _not_a_spreadsheet() -> str:

@@ -103,7 +103,25 @@ def method_report(session, node: Tenant, year: int) -> list[Section]:
         ]),
         Section(_("Monitoring"), [line(_("Monitoring"), kinds(ActivityKind.monitoring))]),
         Section(_("Other activities"), [line(_("Other activities"), kinds(ActivityKind.other))]),
+        publications_by_genre(session, node, year),
     ]
+
+
+def publications_by_genre(session, node: Tenant, year: int) -> Section:
+    """The methodological publications the tenant itself prepared in the year, by genre,
+    the year before beside (app/records/method_publication.py)."""
+    from app.records.method_publication import MethodPublication, PublicationGenre
+
+    def counts(y):
+        return dict(session.execute(select(MethodPublication.genre, func.count())
+                                    .where(MethodPublication.tenant_id == node.id, MethodPublication.year == y)
+                                    .group_by(MethodPublication.genre)).all())
+
+    now, before = counts(year), counts(year - 1)
+    return Section(_("Methodological publications"), [
+        Line(_("Methodological publications"), sum(now.values()), sum(before.values())),
+        *(Line(str(genre.value), now.get(genre, 0), before.get(genre, 0), 1) for genre in PublicationGenre),
+    ])
 
 
 class MethodReportView(BaseView):
