@@ -76,8 +76,11 @@ def _register_views(ab) -> None:
     ab.add_link("Dashboard", href="DashboardView.index", label=_l("Dashboard"), icon="fa-bar-chart")
     declared = record_types()
     for t in declared.values():  # a card lists the records of the types that ask to be listed there
-        for name in t.listed_on:
+        for entry in t.listed_on:
+            name, _, through = entry.partition(".")  # "staff.attendees": through that relation
             card = declared[name].view
+            if through:
+                t.view.listed_through = {**t.view.listed_through, declared[name].table: through}
             if t.view not in (card.related_views or []):
                 card.related_views = [*(card.related_views or []), t.view]
     for t in declared.values():

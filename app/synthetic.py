@@ -40,12 +40,15 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
         return {}
     rng = random.Random(seed)
     from .records.event import Event, EventForm, EventFormat, EventStatus, EventTheme
-    from .records.method_activity import ActivityKind, Channel, MethodActivity, method_activity_library
+    from .records.method_activity import (
+        ActivityKind, Channel, MethodActivity, method_activity_attendee, method_activity_library,
+    )
 
     ids = {t: (session.scalar(select(func.max(t.id))) or 0) for t in
            (Tenant, Library, Staff, Club, Outreach, Contest, ContestEntry, Event, MethodActivity)}
     rows = {t: [] for t in ids}
     links = []  # the libraries each activity was for
+    attended = []  # the staff who attended its seminars and classes
 
     def new(table, **values):
         ids[table] += 1
@@ -69,12 +72,13 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
                 name=f"Библиотека №{n + 1} района {d + 1:04d}", settlement=f"с. {village}",
                 address=f"ул. Центральная, д. {n + 1}", phone=f"+7 (48{d % 100:02d}) {n:02d}-00-00",
                 working_hours="вт–сб 10:00–17:00", founded_year=rng.randint(1920, 2010)))
+        staff = []
         for n in range(PER_DISTRICT["staff"]):
-            new(Staff, tenant_id=district, library_id=libraries[n % len(libraries)],
+            staff.append(new(Staff, tenant_id=district, library_id=libraries[n % len(libraries)],
                 full_name=f"{rng.choice(SURNAMES)} {rng.choice(NAMES)} {n + 1}",
                 position="Библиотекарь", education=rng.choice(list(Education)),
                 hired_on=today - datetime.timedelta(days=rng.randint(30, 12000)),
-                birth_year=rng.randint(1958, 2003), employment_rate=Decimal("1"), active=True)
+                birth_year=rng.randint(1958, 2003), employment_rate=Decimal("1"), active=True))
         for n in range(PER_DISTRICT["clubs"]):
             new(Club, tenant_id=district, library_id=libraries[n % len(libraries)],
                 name=f"{CLUBS[n % len(CLUBS)]} {n + 1}", audience=rng.choice(list(Audience)),
@@ -108,7 +112,10 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
                            channel=Channel.phone if kind is ActivityKind.consultation else Channel.in_person)
             links.append({"tenant_id": district, "record_id": activity, "library_tenant_id": district,
                           "library_id": libraries[n % len(libraries)]})
-    for table, batch in [*rows.items(), (method_activity_library, links)]:
+            if kind in (ActivityKind.seminar, ActivityKind.training_class):  # three of the district's staff
+                attended += [{"tenant_id": district, "record_id": activity, "staff_tenant_id": district,
+                              "staff_id": staff[(n + k) % len(staff)]} for k in range(3)]
+    for table, batch in [*rows.items(), (method_activity_library, links), (method_activity_attendee, attended)]:
         for start in range(0, len(batch), 5000):
             session.execute(insert(table), batch[start:start + 5000])
     if session.get_bind().dialect.name == "postgresql":  # ids were given here: move the sequences on
@@ -122,4 +129,4 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
     session.execute(text("ANALYZE"))
     session.commit()
     return {**{table.__tablename__: len(batch) for table, batch in rows.items()},
-            method_activity_library.name: len(links)}
+            method_activity_library.name: len(links), method_activity_attendee.name: len(attended)}

@@ -55,6 +55,12 @@ class RecordInterface(FoldedSearch, SQLAInterface):
     and ё/е, and choice columns sort by label (app.search)."""
 
     eager: tuple[str, ...] = ()
+    listed_through: dict[str, str] = {}  # card's table -> relation (RecordView.listed_through)
+
+    def get_related_fk(self, model):
+        """The relation a card of `model` lists these records by: the declared one, else
+        FAB's first to that model (an activity's attendees, not its performer)."""
+        return self.listed_through.get(getattr(model, "__tablename__", None)) or super().get_related_fk(model)
 
     def get_relation_fk(self, col_name: str):
         """The column that holds a relation's id: not the tenant key it shares with the

@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from flask_appbuilder import Model
 from sqlalchemy import UniqueConstraint, inspect, text
 
+from app.tenancy.scope import concerned_links
 from app.tenancy.session import is_tenant_data, tenant_classes
 
 from .conftest import POSTGRES
@@ -23,9 +24,8 @@ def declared_tenant_tables() -> set[str]:
 
 
 TENANT_TABLES = declared_tenant_tables()
-# Tables linking a record to the libraries it concerns (MethodActivity's): tenant data too.
-LINK_TABLES = {getattr(cls, "__readable_where_concerned__") for cls in tenant_classes()
-               if getattr(cls, "__readable_where_concerned__", None)}
+# Tables linking a record to the libraries or staff it concerns (MethodActivity's): tenant data too.
+LINK_TABLES = {link for cls in tenant_classes() for link, _column in concerned_links(cls)}
 
 
 def test_migrations_match_the_models(owner_engine):

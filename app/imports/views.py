@@ -22,6 +22,8 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.i18n import format_moment
 
+from .files import too_large
+
 KEEP_SECONDS = 24 * 3600  # a preview not confirmed within a day is forgotten
 UPLOADS = "imports"
 
@@ -76,7 +78,9 @@ class Importable:
             "imports/import.html", record_type=record_type, title=_("Import: %(records)s", records=self.list_title),
             outcome=outcome, token=token, batches=batches(record_type), moment=format_moment,
             file_name=request.files.get("file").filename if outcome is not None else None,
-            list_url=url_for(".list"), limit=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024))
+            list_url=url_for(".list"), limit=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024),
+            limit_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            too_large=too_large(current_app.config["IMPORT_MAX_BYTES"]))
 
     @expose("/import/confirm", methods=["POST"])
     @has_access

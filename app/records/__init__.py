@@ -38,7 +38,9 @@ class RecordType:
     # Adds its demo records (app.demo): called with the demo's tenants by code and its
     # libraries by (tenant code, name); adds only what is missing.
     demo: Callable[[dict, dict], None] | None = None
-    listed_on: tuple[str, ...] = ()  # the record types whose card lists these records
+    # The record types whose card lists these records; "staff.attendees": through that
+    # relation, where the records have more than one to the card's type.
+    listed_on: tuple[str, ...] = ()
     # Report screens over these records (flask_appbuilder BaseViews naming their `menu`,
     # `menu_label` and `icon`, serving `report`, with the permission can_show): in the menu
     # beside the records, for whoever may read them.

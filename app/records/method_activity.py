@@ -3,7 +3,10 @@ seminars, practicums, training-school classes, monitoring.
 
 An activity belongs to the tenant that did it. The libraries it was for may lie below:
 a region's methodologist visits two libraries of a district, and that district reads the
-visit (read-only), as it reads its region's contests; another district does not.
+visit (read-only), as it reads its region's contests; another district does not. So do
+its attendees: staff of the activity's tenant or of its districts, whose district reads
+the region's seminar they attended (their history of training, on the staff card). A
+training session may be a class of one of the tenant's programmes (method_programme.py).
 """
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_appbuilder import Model
@@ -59,12 +62,28 @@ method_activity_library = Table(
     Index("ix_method_activity_library_tenant", "library_tenant_id", "library_id"),
 )
 
+# The staff who attended an activity; each link names the staff member's tenant, read by it
+# as the libraries' link is.
+method_activity_attendee = Table(
+    "method_activity_attendee", Model.metadata,
+    Column("tenant_id", Integer, nullable=False),  # the activity's (its owner's)
+    Column("record_id", Integer, nullable=False, primary_key=True),
+    Column("staff_tenant_id", Integer, nullable=False),
+    Column("staff_id", Integer, nullable=False, primary_key=True),
+    ForeignKeyConstraint(["tenant_id", "record_id"], ["method_activity.tenant_id", "method_activity.id"],
+                         name="fk_method_activity_attendee_record", ondelete="CASCADE"),
+    ForeignKeyConstraint(["staff_tenant_id", "staff_id"], ["staff.tenant_id", "staff.id"],
+                         name="fk_method_activity_attendee_staff"),
+    Index("ix_method_activity_attendee_tenant", "staff_tenant_id", "staff_id"),  # a staff member's history
+)
+
 
 class MethodActivity(TenantOwned, Model):
     __tablename__ = "method_activity"
     __search_column__ = "topic"
-    # Readable by the tenants of the libraries it was for (the link table's library_tenant_id).
-    __readable_where_concerned__ = "method_activity_library"
+    # Readable by the tenants of the libraries it was for and of the staff who attended it.
+    __readable_where_concerned__ = (("method_activity_library", "library_tenant_id"),
+                                    ("method_activity_attendee", "staff_tenant_id"))
     __table_args__ = (
         Index("ix_method_activity_tenant_day", "tenant_id", "held_on"),
         UniqueConstraint("tenant_id", "id", name="uq_method_activity_tenant_id"),  # what links refer to
@@ -72,6 +91,9 @@ class MethodActivity(TenantOwned, Model):
         CheckConstraint("others >= 0", name="ck_method_activity_others"),
         ForeignKeyConstraint(["tenant_id", "staff_id"], ["staff.tenant_id", "staff.id"],
                              name="fk_method_activity_staff"),
+        ForeignKeyConstraint(["tenant_id", "programme_class_id"],
+                             ["method_programme_class.tenant_id", "method_programme_class.id"],
+                             name="fk_method_activity_programme_class"),
     )
     id = Column(Integer, primary_key=True)
     kind = choice(ActivityKind, nullable=False)
@@ -89,6 +111,17 @@ class MethodActivity(TenantOwned, Model):
         secondaryjoin="and_(Library.id == method_activity_library.c.library_id, "
                       "Library.tenant_id == method_activity_library.c.library_tenant_id)",
         order_by="Library.name")
+    attendees = relationship(
+        "Staff", secondary=method_activity_attendee,
+        primaryjoin="and_(MethodActivity.id == method_activity_attendee.c.record_id, "
+                    "MethodActivity.tenant_id == method_activity_attendee.c.tenant_id)",
+        secondaryjoin="and_(Staff.id == method_activity_attendee.c.staff_id, "
+                      "Staff.tenant_id == method_activity_attendee.c.staff_tenant_id)",
+        order_by="Staff.full_name")
+    programme_class_id = Column(Integer)  # a class of one of the tenant's own programmes
+    programme_class = relationship(
+        "MethodProgrammeClass", primaryjoin="and_(MethodProgrammeClass.id == foreign(MethodActivity.programme_class_id), "
+                                            "MethodProgrammeClass.tenant_id == MethodActivity.tenant_id)")
     purpose = Column(Text)
     result = Column(Text)  # what was found, and the recommendations given
     follow_up = Column(String(500))
@@ -101,14 +134,21 @@ class MethodActivity(TenantOwned, Model):
 
     @staticmethod
     def __rules__(values: dict) -> dict[str, str]:
-        """The libraries an activity was for lie in its tenant's subtree; a follow-up has its
-        due date after the activity."""
+        """The libraries an activity was for and the staff who attended lie in its tenant's
+        subtree; its programme class is one of the tenant's own; a follow-up has its due date
+        after the activity."""
         found = {}
         tenant, libraries = values.get("tenant"), values.get("libraries") or []
         if tenant is not None:
             for library in libraries:
                 if tenant.id not in (library.tenant_id, library.tenant.parent_id):
                     found["libraries"] = gettext("Choose libraries of this organisation or of its districts.")
+            for person in values.get("attendees") or []:
+                if tenant.id not in (person.tenant_id, person.tenant.parent_id):
+                    found["attendees"] = gettext("Choose staff of this organisation or of its districts.")
+            chosen = values.get("programme_class")
+            if chosen is not None and chosen.tenant_id != tenant.id:
+                found["programme_class"] = gettext("Choose a class of this organisation's own programmes.")
         due, day = values.get("follow_up_due"), values.get("held_on")
         if due and day and due < day:
             found["follow_up_due"] = gettext("The follow-up cannot be due before the activity.")
@@ -118,14 +158,16 @@ class MethodActivity(TenantOwned, Model):
 
 
 LABELS = {
-    "hours": lazy_gettext("Hours"), "channel": lazy_gettext("Channel"), "topic": lazy_gettext("Topic"),
+    "held_on": lazy_gettext("Date"), "hours": lazy_gettext("Hours"), "channel": lazy_gettext("Channel"),
+    "topic": lazy_gettext("Topic"),
     "libraries": lazy_gettext("Libraries it was for"), "purpose": lazy_gettext("Purpose"),
     "result": lazy_gettext("Result and recommendations"), "follow_up": lazy_gettext("Follow-up"),
     "follow_up_due": lazy_gettext("Follow-up due"), "follow_up_done": lazy_gettext("Follow-up done"),
-    "others": lazy_gettext("Other attendees"),
+    "others": lazy_gettext("Other attendees"), "attendees": lazy_gettext("Staff who attended"),
+    "programme_class": lazy_gettext("Programme class"),
 }
-COLUMNS = ["kind", "held_on", "topic", "tenant", "staff", "libraries", "hours", "channel", "purpose",
-           "result", "follow_up", "follow_up_due", "follow_up_done", "others"]
+COLUMNS = ["kind", "held_on", "topic", "tenant", "programme_class", "staff", "libraries", "attendees",
+           "others", "hours", "channel", "purpose", "result", "follow_up", "follow_up_due", "follow_up_done"]
 
 
 class MethodActivityView(RecordView):
@@ -134,7 +176,8 @@ class MethodActivityView(RecordView):
     add_title, edit_title = lazy_gettext("Add an activity"), lazy_gettext("Edit an activity")
     list_columns = ["held_on", "kind", "topic", "tenant", "libraries", "channel", "hours"]
     totals_columns = ("hours",)
-    search_columns = ["kind", "held_on", "topic", "tenant", "channel", "libraries", "follow_up_done"]
+    search_columns = ["kind", "held_on", "topic", "tenant", "channel", "libraries", "attendees",
+                      "programme_class", "follow_up_done"]
     add_columns = edit_columns = show_columns = COLUMNS
     order_columns = ["held_on", "kind", "topic", "hours"]
     base_order = ("held_on", "desc")
@@ -146,8 +189,9 @@ class MethodActivityApi(RecordApi):
     add_columns = edit_columns = COLUMNS
     list_columns = show_columns = ["id", "tenant.id", "tenant.name", "kind", "held_on", "topic",
                                    "staff.id", "staff.full_name", "libraries.id", "libraries.name",
-                                   "hours", "channel", "purpose", "result", "follow_up", "follow_up_due",
-                                   "follow_up_done", "others"]
+                                   "attendees.id", "attendees.full_name", "programme_class.id",
+                                   "programme_class.name", "hours", "channel", "purpose", "result", "follow_up",
+                                   "follow_up_due", "follow_up_done", "others"]
     order_columns = ["held_on", "kind", "topic", "hours"]
 
 
@@ -155,7 +199,8 @@ def demo_activities(tenants: dict, libraries: dict) -> None:
     """The demo's methodological work (app/demo_data/method_activities.csv). A row with a
     count is that many activities spread over its year (a year "+0" is this one, "-1" the
     last: days up to today); its libraries "*" are the owner's own libraries in turn, "*all"
-    all of them at once, else names separated by "|"."""
+    all of them at once, else names separated by "|"; its attendees, staff of the owner's
+    subtree named the same way."""
     import csv
     import datetime
     from decimal import Decimal
@@ -164,6 +209,7 @@ def demo_activities(tenants: dict, libraries: dict) -> None:
     from sqlalchemy import func, select
 
     from app.extensions import db
+    from app.models import Staff
 
     today = datetime.date.today()
     path = Path(__file__).parents[1] / "demo_data" / "method_activities.csv"
@@ -180,6 +226,9 @@ def demo_activities(tenants: dict, libraries: dict) -> None:
             continue
         own = sorted((lib for (code, _), lib in libraries.items() if code == row["owner"]), key=lambda lib: lib.name)
         named = [lib for lib in libraries.values() if lib.name in row["libraries"].split("|")]
+        below = [t.id for t in tenants.values() if owner.id in (t.id, t.parent_id)]
+        attendees = list(db.session.scalars(select(Staff).where(
+            Staff.tenant_id.in_(below), Staff.full_name.in_(row["attendees"].split("|"))))) if row["attendees"] else []
         last = today if year == today.year else datetime.date(year, 12, 20)
         first = datetime.date(year, 1, 10)
         count = int(row["count"])
@@ -192,7 +241,7 @@ def demo_activities(tenants: dict, libraries: dict) -> None:
             db.session.add(MethodActivity(
                 tenant=owner, kind=ActivityKind[row["kind"]], held_on=day, topic=row["topic"],
                 channel=Channel[row["channel"]] if row["channel"] else None,
-                hours=Decimal(row["hours"]) if row["hours"] else None, libraries=chosen,
+                hours=Decimal(row["hours"]) if row["hours"] else None, libraries=chosen, attendees=attendees,
                 purpose=row["purpose"] or None, result=row["result"] or None, follow_up_done=False))
     db.session.flush()
 
@@ -202,6 +251,9 @@ declare(RecordType(
     lazy_gettext("Methodological work"), lazy_gettext("Methodological activity"), "fa-compass",
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d methodological activity", "%(num)d methodological activities", n),
-    labels=LABELS, demo=demo_activities, listed_on=("library",), reports=(MethodReportView,),
-    natural_key=("tenant", "held_on", "kind", "topic"), category="Work", order=20,
+    # On a staff card through its attendees (the training history), not its performer; on a
+    # programme class's card, its sessions.
+    labels=LABELS, demo=demo_activities, listed_on=("library", "staff.attendees", "method_programme_class"),
+    reports=(MethodReportView,), natural_key=("tenant", "held_on", "kind", "topic"),
+    category="Work", order=20,
 ))

@@ -154,5 +154,6 @@ declare(RecordType(
     lazy_gettext("Methodological publications"), lazy_gettext("Methodological publication"), "fa-book",
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d methodological publication", "%(num)d methodological publications", n),
-    labels=LABELS, demo=demo_publications, category="Work", order=25,
+    labels=LABELS, demo=demo_publications, natural_key=("tenant", "title", "year"), category="Work",
+    order=30,
 ))

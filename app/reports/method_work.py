@@ -1,7 +1,8 @@
 """The report of a year's methodological work of a district or a region (the
 "организационно-методическая деятельность" section of every annual report): field visits
 and the libraries they reached, consultations by kind and channel, trainings with their
-hours and outside attendees, monitoring; the year before beside.
+hours and outside attendees, monitoring, the staff of the network trained and the sessions
+of each training programme's classes; the year before beside.
 
 /method-report/[<id>]        the page (the user's own district or region by default)
 /method-report/[<id>/]xlsx   the same as a workbook
@@ -104,6 +105,7 @@ def method_report(session, node: Tenant, year: int) -> list[Section]:
         Section(_("Monitoring"), [line(_("Monitoring"), kinds(ActivityKind.monitoring))]),
         Section(_("Other activities"), [line(_("Other activities"), kinds(ActivityKind.other))]),
         publications_by_genre(session, node, year),
+        *training_sections(session, node, year),
     ]
 
 
@@ -122,6 +124,56 @@ def publications_by_genre(session, node: Tenant, year: int) -> Section:
         Line(_("Methodological publications"), sum(now.values()), sum(before.values())),
         *(Line(str(genre.value), now.get(genre, 0), before.get(genre, 0), 1) for genre in PublicationGenre),
     ])
+
+
+# -- the staff trained, and the sessions of each programme class ----------------------------
+
+def _trained(session, tenant_id: int, year: int) -> dict:
+    """Attendees from the network by kind of training, the distinct staff among them, and the
+    sessions of each programme class (by id), in the tenant's own trainings of `year`."""
+    from app.records.method_activity import ActivityKind, MethodActivity, method_activity_attendee as link
+
+    trained = (ActivityKind.seminar, ActivityKind.practicum, ActivityKind.training_class, ActivityKind.meeting)
+    where = [MethodActivity.tenant_id == tenant_id,
+             MethodActivity.held_on.between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))]
+
+    def attended(*columns):
+        return select(*columns).select_from(MethodActivity).join(
+            link, (link.c.record_id == MethodActivity.id) & (link.c.tenant_id == MethodActivity.tenant_id)
+        ).where(*where, MethodActivity.kind.in_(trained))
+
+    by_kind = dict(session.execute(attended(MethodActivity.kind, func.count()).group_by(MethodActivity.kind)).all())
+    distinct_staff = session.scalar(attended(func.count(distinct(link.c.staff_id))))
+    sessions = dict(session.execute(select(MethodActivity.programme_class_id, func.count()).where(
+        *where, MethodActivity.programme_class_id.is_not(None)).group_by(MethodActivity.programme_class_id)).all())
+    return {"by_kind": {kind: by_kind.get(kind, 0) for kind in trained}, "staff": distinct_staff or 0,
+            "sessions": sessions}
+
+
+def training_sections(session, node: Tenant, year: int) -> list[Section]:
+    """Staff of the network trained (attendees by kind, distinct staff) and the sessions of
+    each class of the tenant's training programmes; the year before beside."""
+    from app.records.method_programme import MethodProgramme, MethodProgrammeClass
+
+    now, before = _trained(session, node.id, year), _trained(session, node.id, year - 1)
+    staff = [Line(_("Attendees from the network"), sum(now["by_kind"].values()), sum(before["by_kind"].values())),
+             # A label of its own: the kinds' counts of activities are lines of the report too.
+             *(Line(_("%(form)s — attendees", form=kind.value), now["by_kind"][kind], before["by_kind"][kind], 1)
+               for kind in now["by_kind"]),
+             Line(_("Distinct staff trained"), now["staff"], before["staff"])]
+    sections = [Section(_("Staff trained"), staff)]
+    classes = session.execute(select(MethodProgramme.name, MethodProgrammeClass.id, MethodProgrammeClass.name)
+                              .join(MethodProgrammeClass.programme).where(MethodProgramme.tenant_id == node.id)
+                              .order_by(MethodProgramme.name, MethodProgrammeClass.position, MethodProgrammeClass.name)).all()
+    programmes: dict[str, list] = {}
+    for programme, class_id, name in classes:
+        programmes.setdefault(programme, []).append((class_id, name))
+    for programme, its in programmes.items():
+        total = lambda f: sum(f["sessions"].get(i, 0) for i, _name in its)  # noqa: E731
+        sections.append(Section(programme, [
+            Line(_("Sessions: %(programme)s", programme=programme), total(now), total(before)),
+            *(Line(name, now["sessions"].get(i, 0), before["sessions"].get(i, 0), 1) for i, name in its)]))
+    return sections
 
 
 class MethodReportView(BaseView):

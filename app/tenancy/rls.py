@@ -10,6 +10,8 @@ changes a model's marks calls it again.
 """
 from __future__ import annotations
 
+from .scope import concerned_links
+
 # The settings, each read once per statement. (The cast keeps `= ANY(...)` comparing with
 # the array, not with the subquery's rows.)
 SETTINGS = {"all": "(SELECT app_all())", "tenants": "(SELECT app_ids('app.tenants'))::int[]",
@@ -18,8 +20,9 @@ SETTINGS = {"all": "(SELECT app_all())", "tenants": "(SELECT app_ids('app.tenant
 ACTIONS = ("read", "insert", "update", "delete")
 
 
-def conditions(model, f: dict = SETTINGS) -> tuple[str, str]:
-    """(read condition, write condition) of the rows of `model`."""
+def conditions(model, f: dict = SETTINGS, links=None) -> tuple[str, str]:
+    """(read condition, write condition) of the rows of `model`; `links`: its concerned links
+    as a migration knew them (by default, the model's marks as they are now)."""
     tenant_key, library_key = model.__tenant_keys__
     in_subtree = f"{tenant_key} = ANY({f['tenants']})"
     from_ancestors = f" OR {tenant_key} = ANY({f['ancestors']})"
@@ -30,19 +33,18 @@ def conditions(model, f: dict = SETTINGS) -> tuple[str, str]:
     read = in_subtree
     if getattr(model, "__readable_from_ancestors__", False):
         read += from_ancestors
-    concerned = getattr(model, "__readable_where_concerned__", None)
-    if concerned:  # a row of a tenant above, about a library of the user's subtree
-        read += (f" OR ({tenant_key} = ANY({f['ancestors']}) AND EXISTS (SELECT 1 FROM {concerned} link"
+    for link, concerned in concerned_links(model) if links is None else links:  # about the user's subtree
+        read += (f" OR ({tenant_key} = ANY({f['ancestors']}) AND EXISTS (SELECT 1 FROM {link} link"
                  f" WHERE link.record_id = {model.__tablename__}.id AND link.tenant_id = {model.__tablename__}.{tenant_key}"
-                 f" AND link.library_tenant_id = ANY({f['tenants']})))")
+                 f" AND link.{concerned} = ANY({f['tenants']})))")
     if getattr(model, "__private_to_library__", False):
         read += " AND " + own_library
     return read, in_subtree + " AND " + own_library
 
 
-def statements(model, f: dict = SETTINGS) -> list[str]:
+def statements(model, f: dict = SETTINGS, links=None) -> list[str]:
     """The SQL that (re)creates the policies of `model`'s table, FORCEd on its owner too."""
-    return _policies(model.__tablename__, *conditions(model, f), f)
+    return _policies(model.__tablename__, *conditions(model, f, links), f)
 
 
 def _policies(table: str, read: str, write: str, f: dict) -> list[str]:
@@ -59,10 +61,11 @@ def _policies(table: str, read: str, write: str, f: dict) -> list[str]:
     ]
 
 
-def link_statements(table: str, f: dict = SETTINGS) -> list[str]:
-    """The policies of a link table (record_id, tenant_id: its record's; library_id,
-    library_tenant_id: a library it concerns): read by both tenants, written by the record's."""
-    read = f"tenant_id = ANY({f['tenants']}) OR library_tenant_id = ANY({f['tenants']})"
+def link_statements(table: str, concerned: str = "library_tenant_id", f: dict = SETTINGS) -> list[str]:
+    """The policies of a link table (record_id, tenant_id: its record's; `concerned`: the
+    tenant of the library or staff member it links to): read by both tenants, written by the
+    record's."""
+    read = f"tenant_id = ANY({f['tenants']}) OR {concerned} = ANY({f['tenants']})"
     return _policies(table, read, f"tenant_id = ANY({f['tenants']}) AND {f['library']} IS NULL", f)
 
 
@@ -76,19 +79,21 @@ def tenant_model(table: str):
     raise LookupError(f"{table} is not a tenant table: its model has no __tenant_keys__")
 
 
-def enable_tenant_rls(table: str) -> None:
+def enable_tenant_rls(table: str, links: tuple[tuple[str, str], ...] | None = None) -> None:
     """In a migration: give `table` the policies its model's marks call for (PostgreSQL;
-    nothing on SQLite, where the session rule and the write guard are the boundary)."""
+    nothing on SQLite, where the session rule and the write guard are the boundary), and its
+    link tables theirs. `links` pins the concerned links to those the migration's schema has
+    (a later migration adds one: the earlier must not name a table not created yet)."""
     from alembic import op
 
     if op.get_bind().dialect.name != "postgresql":
         return
     model = tenant_model(table)
-    for statement in statements(model):
+    links = concerned_links(model) if links is None else links
+    for statement in statements(model, links=links):
         op.execute(statement)
-    concerned = getattr(model, "__readable_where_concerned__", None)
-    if concerned:
-        for statement in link_statements(concerned):
+    for link, concerned in links:
+        for statement in link_statements(link, concerned):
             op.execute(statement)
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, false, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, false, or_, select
+
+
+def concerned_links(cls) -> tuple[tuple[str, str], ...]:
+    """(link table, its column of the concerned tenant) for each link through which a row of
+    `cls` of a tenant above is read by the tenants it concerns (`__readable_where_concerned__`):
+    an activity by the districts whose libraries it was for, and by those whose staff attended."""
+    return tuple(getattr(cls, "__readable_where_concerned__", None) or ())
 
 
 @dataclass(frozen=True)
@@ -63,13 +70,16 @@ class Scope:
         clause = among(column, ids)
         if self.library_id and getattr(cls, "__private_to_library__", False):
             clause = clause & (cls.library_id == self.library_id)
-        concerned = getattr(cls, "__readable_where_concerned__", None)
-        if concerned and self.ancestors and self.visible:
-            # A row of a tenant above, about a library of the user's own subtree.
-            link = cls.metadata.tables[concerned].alias(f"{concerned}_seen")  # apart from a join of the query's own
-            clause = clause | (among(column, self.ancestors) & select(1).where(
-                link.c.record_id == cls.id, link.c.tenant_id == column,
-                among(link.c.library_tenant_id, self.visible)).correlate_except(link).exists())
+        links = concerned_links(cls)
+        if links and self.ancestors and self.visible:
+            # A row of a tenant above, about a library (or staff) of the user's own subtree.
+            seen = []
+            for table, concerned in links:
+                link = cls.metadata.tables[table].alias(f"{table}_seen")  # apart from a join of the query's own
+                seen.append(select(1).where(
+                    link.c.record_id == cls.id, link.c.tenant_id == column,
+                    among(link.c[concerned], self.visible)).correlate_except(link).exists())
+            clause = clause | (among(column, self.ancestors) & or_(*seen))
         return clause
 
     def write_clause(self, cls):

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Enum, String, inspect
 
 from app.dependents import dependents_message
-from app.i18n import format_yes_no, formatters
+from app.i18n import format_number, format_yes_no, formatters
 from app.search import QUICK_SEARCH_LENGTH, QuickSearch
 from app.reports.export import Exportable
 from app.imports.views import Importable
@@ -113,8 +113,12 @@ class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
                               "import_page": "import", "import_confirm": "import", "import_template": "import",
                               "import_undo": "import"}
 
+    # Card's table -> the relation through which its card lists these records (RecordType.listed_on).
+    listed_through: dict[str, str] = {}
+
     def __init__(self, **kwargs):
         self.datamodel = RecordInterface(self.model)
+        self.datamodel.listed_through = self.listed_through
         if hasattr(self.model, "version"):  # the version an edit starts from, in a hidden field
             self.edit_columns = [*self.edit_columns, "version"]
             self.edit_form_extra_fields = {**(self.edit_form_extra_fields or {}), "version": VersionField()}
@@ -222,11 +226,12 @@ class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
         return chips
 
     def totals(self, joined_filters) -> dict:
-        """Column -> its sum over every row the list holds (all pages, its filters)."""
+        """Column -> its sum over every row the list holds (all pages, its filters), written
+        as the list writes its numbers (hours 6, not 6.0; 1 234,5 in Russian)."""
         if not self.totals_columns:
             return {}
         sums = self.datamodel.sums(joined_filters, self.totals_columns)
-        return {column: sums.get(column) or 0 for column in self.totals_columns}
+        return {column: format_number(sums.get(column) or 0) for column in self.totals_columns}
 
     def _get_view_widget(self, **kwargs):
         # FAB draws a record's related lists (its card) with this: row buttons, but no
@@ -264,8 +269,22 @@ class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
         show.update(rights=rights, actions={k: a for k, a in show["actions"].items() if k in rights})
         return widgets
 
+    # A record added from a card is placed there (FAB hides the card's own field and fills it);
+    # a to-many field starts with the card's record chosen and stays open to more: a seminar
+    # added from one staff member's card is attended by others too.
+
+    def _fill_form_exclude_cols(self, exclude_cols, form):
+        super()._fill_form_exclude_cols([c for c in exclude_cols if not self.datamodel.is_relation_many_to_many(c)],
+                                        form)
+
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
-        exclude = [*(exclude_cols or []), *_not_editable(self.model)]
+        many = [c for c in exclude_cols or [] if self.datamodel.is_relation_many_to_many(c)]
+        if request.method == "GET":
+            for column in many:
+                chosen = self.datamodel.get_related_obj(column, self._filters.get_filter_value(column))
+                if column in form and chosen is not None:  # a foreign id finds nothing (the session rule)
+                    form[column].data = [chosen]
+        exclude = [*(c for c in exclude_cols or [] if c not in many), *_not_editable(self.model)]
         return super()._get_add_widget(form, exclude_cols=exclude, widgets=widgets)
 
     def _get_edit_widget(self, form, exclude_cols=None, widgets=None):

@@ -21,7 +21,8 @@ from app.tenancy.session import current_scope
 from app.validation import is_id
 
 PAGE = 20
-PLACEMENT = ("tenant", "library", "parent")  # where a record lives: the user must be able to write there
+# Where a record lives (a programme's class lives in its programme): the user must be able to write there.
+PLACEMENT = ("tenant", "library", "parent", "programme")
 
 
 def related_model(model, column):

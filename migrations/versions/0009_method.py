@@ -53,7 +53,8 @@ def upgrade():
     )
     with op.batch_alter_table('method_activity_library', schema=None) as batch_op:
         batch_op.create_index('ix_method_activity_library_tenant', ['library_tenant_id', 'library_id'], unique=False)
-    enable_tenant_rls("method_activity")  # and its link table's
+    # and its link table's: the libraries' link only, the one this schema has (0012 adds the attendees')
+    enable_tenant_rls("method_activity", links=(("method_activity_library", "library_tenant_id"),))
 
 
 def downgrade():
