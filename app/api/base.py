@@ -178,6 +178,9 @@ class RecordApi(ImportingApi, ModelRestApi):
     model2schemaconverter = Converter
 
     def __init__(self):
+        from app.imports.views import without_imports
+
+        without_imports(self, {"import_file", "import_template"})
         self.datamodel = RecordInterface(self.model)
         self.datamodel.filter_converter_class = FilterConverter  # >=, <=; app.api.query
         if hasattr(self.model, "version"):  # read with every record; optional in a PUT
@@ -228,8 +231,8 @@ class RecordApi(ImportingApi, ModelRestApi):
                 operation["description"] = str(DELETE_NOTE)
             if method == "get" and func is not None and func.__name__ == "get_list":
                 self.list_query.document(operation)
-            if func is not None and func.__name__.startswith("import_"):
-                pass  # an import answers its own shape (its docstring)
+            if func is not None and func.__name__ not in ("get", "get_list", "post", "put", "delete", "info"):
+                pass  # a function of its own (an import, a record's file) answers as its docstring says
             elif method in ("put", "post") or (method == "get" and "{pk}" in (path or "")):
                 for code, answer in responses.items():
                     if str(code) in ("200", "201"):  # FAB's YAML has integer keys

@@ -22,11 +22,9 @@ class ImportingApi:
     of RecordApi, for the record types with a natural key."""
 
     def _record_type(self):
-        from app.imports.run import importable
-        from app.records import record_types
+        from app.imports.views import imported_type
 
-        found = next((t for t in record_types().values() if t.api is type(self)), None)
-        return found if found is not None and importable(found) else None
+        return imported_type(type(self))
 
     @expose("/import", methods=["POST"])
     @protect()

@@ -5,6 +5,7 @@ record by its name among those the user reads)."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -88,8 +89,13 @@ def headings(field: Field, view) -> set[str]:
 
 def choice_labels(field: Field) -> dict[str, object]:
     """Folded label (in each language) or code -> the choice."""
+    return _choice_labels(field.choices)
+
+
+@functools.cache
+def _choice_labels(choices) -> dict[str, object]:
     found = {}
-    for member in field.choices:
+    for member in choices:
         found[normal(member.name)] = member
         for locale in LOCALES:
             with speaking(locale):
@@ -178,11 +184,15 @@ def find(target, name: str, *, within: dict | None = None):
     """The one record of `target` the user reads by that name: a record of another
     district is not found, like a missing one. `within` narrows it (a club of the row's
     library)."""
-    stmt = select(target).where(folded(label_column(target)) == fold(" ".join(name.split())))
-    for key, value in (within or {}).items():
-        if value is not None and hasattr(target, key):
-            stmt = stmt.where(getattr(target, key) == value)
-    found = db.session.scalars(stmt.limit(2)).all()
+    narrowed = tuple(sorted((k, v) for k, v in (within or {}).items() if v is not None and hasattr(target, k)))
+    cache = db.session.info.setdefault("import_found", {})  # a file names the same library a thousand times
+    key = (target, fold(" ".join(name.split())), narrowed)
+    if key not in cache:
+        stmt = select(target).where(folded(label_column(target)) == key[1])
+        for column, value in narrowed:
+            stmt = stmt.where(getattr(target, column) == value)
+        cache[key] = db.session.scalars(stmt.limit(2)).all()
+    found = cache[key]
     if not found:
         raise Bad(_("“%(name)s” is not found.", name=name))
     if len(found) > 1:

@@ -19,17 +19,21 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import RelationshipDirection
 
 from app.audit import AuditAction, AuditEntry, _actor, plain
 from app.extensions import db
-from app.search import fold, folded
-from app.tenancy.session import NotPermitted, assert_writable, current_scope, misplaced_references
+from app.search import fold
+from app.tenancy.session import (
+    REFERENCES_SEEN, NotPermitted, assert_writable, current_scope, misplaced_references,
+)
 from app.validation import problems
 
 from .fields import Bad, convert, fields, headings, normal, view_of
 from .files import read
 
 SUMMARY_TABLE = "import"  # the audit rows that sum a batch up (and mark it undone)
+FLUSH_EVERY = 500  # rows written at once: a database error still undoes the whole import
 
 
 @dataclass
@@ -105,11 +109,17 @@ def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only
 
     batch = uuid.uuid4().hex
     session.info["import_batch"] = batch
+    session.info["import_found"] = {}
+    session.info[REFERENCES_SEEN] = {}
     keys_seen: dict[tuple, int] = {}
+    existing = Existing(record_type)
     try:
         with session.no_autoflush:
-            for number, cells in table.rows:
-                _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen)
+            for count, (number, cells) in enumerate(table.rows, start=1):
+                _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen, existing)
+                if count % FLUSH_EVERY == 0:
+                    session.flush()
+            session.flush()
         if dry_run or (outcome.refused and not valid_only) or not (outcome.created or outcome.updated):
             session.rollback()
             return outcome
@@ -121,11 +131,13 @@ def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only
         raise ImportFailed() from None
     finally:
         session.info.pop("import_batch", None)
+        session.info.pop("import_found", None)
+        session.info.pop(REFERENCES_SEEN, None)
     outcome.written, outcome.batch = True, batch
     return outcome
 
 
-def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen) -> None:
+def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen, existing) -> None:
     model, session = record_type.model, db.session
     values, errors = dict(defaults), []
     library = defaults.get("library")
@@ -161,14 +173,14 @@ def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_s
         return
     keys_seen[key] = number
     try:
-        item = _existing(record_type, values)
+        item = existing.find(values)
     except Bad as bad:
         outcome.errors.append(Problem(number, "", bad.message))
         outcome.refused += 1
         return
     new = item is None
     if not new:
-        changed = {k: v for k, v in values.items() if _differs(getattr(item, k), v)}
+        changed = {k: v for k, v in values.items() if existing.differs(item, k, v)}
         if not changed:
             outcome.unchanged += 1
             return
@@ -194,11 +206,11 @@ def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_s
         else:
             session.expunge(item)
         return
-    session.flush()
-    if inspect(item).has_identity and not new:
-        outcome.updated += 1
-    else:
+    if new:
+        existing.add(item)
         outcome.created += 1
+    else:
+        outcome.updated += 1
 
 
 def _heading(f, view) -> str:
@@ -223,25 +235,63 @@ def _differs(current, new) -> bool:
     return plain(current) != plain(new)
 
 
-def _existing(record_type, values):
-    """The record the row's natural key names, among those the user reads."""
-    model = record_type.model
-    where = []
-    for key in record_type.natural_key:
-        value = values.get(key)
-        attr = getattr(model, key)
-        if hasattr(value, "__table__"):
-            rel = inspect(model).relationships[key]
-            where += [local == getattr(value, rel.mapper.get_property_by_column(remote).key)
-                      for local, remote in rel.local_remote_pairs]
-        elif isinstance(value, str):
-            where.append(folded(attr) == fold(" ".join(value.split())))
-        else:
-            where.append(attr.is_(None) if value is None else attr == value)
-    found = db.session.scalars(select(model).where(and_(*where)).limit(2)).all()
-    if len(found) > 1:
-        raise Bad(_("Several records match this row: tell them apart on their screen first."))
-    return found[0] if found else None
+class Existing:
+    """The records a file's rows may name, by natural key: read once per value of the key's
+    first part (a library's staff, a district's libraries), among those the user reads."""
+
+    def __init__(self, record_type):
+        self.model, self.key = record_type.model, record_type.natural_key
+        self.mapper = inspect(self.model)
+        self.groups: dict[tuple, dict[tuple, list]] = {}
+
+    def _part(self, name, value, *, of_item=False):
+        rel = self.mapper.relationships.get(name)
+        if rel is not None:  # a relation by the columns that hold it
+            if of_item:
+                return tuple(getattr(value, self.mapper.get_property_by_column(local).key)
+                             for local, _remote in rel.local_remote_pairs)
+            return tuple(getattr(value, rel.mapper.get_property_by_column(remote).key) if value is not None else None
+                         for _local, remote in rel.local_remote_pairs)
+        value = getattr(value, name) if of_item else value
+        return fold(" ".join(value.split())) if isinstance(value, str) else value
+
+    def _key(self, values: dict) -> tuple:
+        return tuple(self._part(name, values.get(name)) for name in self.key)
+
+    def _item_key(self, item) -> tuple:
+        return tuple(self._part(name, item, of_item=True) for name in self.key)
+
+    def _group(self, first: tuple) -> dict:
+        if first not in self.groups:
+            rel = self.mapper.relationships.get(self.key[0])
+            if rel is not None:
+                where = [local == value for (local, _remote), value in zip(rel.local_remote_pairs, first)]
+            else:
+                where = [getattr(self.model, self.key[0]) == first]
+            index: dict[tuple, list] = {}
+            for item in db.session.scalars(select(self.model).where(and_(*where))):
+                index.setdefault(self._item_key(item), []).append(item)
+            self.groups[first] = index
+        return self.groups[first]
+
+    def find(self, values: dict):
+        key = self._key(values)
+        found = self._group(key[0]).get(key, [])
+        if len(found) > 1:
+            raise Bad(_("Several records match this row: tell them apart on their screen first."))
+        return found[0] if found else None
+
+    def differs(self, item, name: str, value) -> bool:
+        """Would the row change this field of the record? A relation is compared by the
+        columns that hold it (loading each record's library would be a query a row)."""
+        rel = self.mapper.relationships.get(name)
+        if rel is not None and rel.direction is not RelationshipDirection.MANYTOMANY:
+            return self._part(name, item, of_item=True) != self._part(name, value)
+        return _differs(getattr(item, name), value)
+
+    def add(self, item) -> None:
+        key = self._item_key(item)
+        self._group(key[0]).setdefault(key, []).append(item)
 
 
 def _summary(session, record_type, name, outcome, batch) -> None:

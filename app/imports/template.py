@@ -39,7 +39,7 @@ def template(record_type) -> bytes:
         options = _options(f)
         if options:
             for row, option in enumerate(options, start=1):
-                lists.cell(row=row, column=n, value=option)
+                _cell(lists, row, n, option)
             rule = DataValidation(type="list", formula1=f"'{lists.title}'!${letter}$1:${letter}${len(options)}",
                                   allow_blank=not f.required, showErrorMessage=f.kind != "one")
             rule.error = _("Choose a value from the list.")
@@ -52,9 +52,10 @@ def template(record_type) -> bytes:
     guide.append([_("Column"), _("What it holds"), _("Format"), _("Required"), _("Example")])
     for cell in guide[1]:
         cell.font = Font(bold=True)
-    for f in columns:
-        guide.append([f.label(view), str(view.description_columns.get(f.name, "")), _format(f),
-                      _("yes") if f.required else _("no"), _example(f)])
+    for row, f in enumerate(columns, start=2):
+        for column, value in enumerate([f.label(view), str(view.description_columns.get(f.name, "")), _format(f),
+                                        _("yes") if f.required else _("no"), _example(f)], start=1):
+            _cell(guide, row, column, value)
     guide.append([])
     guide.append([_("Rows are matched to existing records by %(key)s: a row with the same values "
                     "updates that record, any other row adds one. Leave a column out to keep what "
@@ -67,6 +68,18 @@ def template(record_type) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _cell(sheet, row: int, column: int, value):
+    """A cell as text the spreadsheet never runs: no control characters, "=..." not a formula."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:32000]
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    return cell
 
 
 def _label(view, name) -> str:

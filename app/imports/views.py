@@ -28,27 +28,38 @@ KEEP_SECONDS = 24 * 3600  # a preview not confirmed within a day is forgotten
 UPLOADS = "imports"
 
 
+IMPORT_ROUTES = {"import_page", "import_confirm", "import_template", "import_undo"}
+
+
+def imported_type(cls):
+    """The record type whose screen or API `cls` is, if it is imported (has a natural key)."""
+    from app.records import record_types
+
+    from .run import importable
+
+    found = next((t for t in record_types().values() if cls in (t.view, t.api)), None)
+    return found if found is not None and importable(found) else None
+
+
+def without_imports(view, routes: set[str]) -> None:
+    """A type without a natural key is not imported: its screen or API serves no import
+    routes (and FAB makes no permission for them)."""
+    if imported_type(type(view)) is None:
+        view.exclude_route_methods = set(view.exclude_route_methods) | routes
+
+
 class Importable:
     """Adds the import screens to a record screen whose type has a natural key."""
 
     def _record_type(self):
-        from app.records import record_types
-
-        from .run import importable
-
-        found = next((t for t in record_types().values() if t.view is type(self)), None)
-        if found is None or not importable(found):
+        found = imported_type(type(self))
+        if found is None:
             abort(404)
         return found
 
     def import_allowed(self) -> bool:
         """Does the list show an Import button? For a type with a natural key, to whoever may add."""
-        from app.records import record_types
-
-        from .run import importable
-
-        found = next((t for t in record_types().values() if t.view is type(self)), None)
-        return found is not None and importable(found) and \
+        return imported_type(type(self)) is not None and \
             self.appbuilder.sm.has_access("can_import", self.class_permission_name)
 
     def _defaults(self) -> dict:

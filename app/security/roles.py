@@ -110,8 +110,11 @@ def fab_roles() -> dict[str, list[tuple[str, str]]]:
         for record, actions in granted.items():
             t = declared[record]
             for action in actions:
-                pairs += [(t.view.__name__, p) for p in VIEW_PERMISSIONS[action]]
-                pairs += [(t.api.__name__, p) for p in API_PERMISSIONS[action] if t.api]
+                # Importing comes with adding, where the type can be imported (app/imports).
+                permitted = [p for p in VIEW_PERMISSIONS[action] if p != "can_import" or t.natural_key]
+                pairs += [(t.view.__name__, p) for p in permitted]
+                pairs += [(t.api.__name__, p) for p in API_PERMISSIONS[action] if t.api and (
+                    p != "can_import" or t.natural_key)]
             pairs.append((t.menu, "menu_access"))
             if "r" in actions:  # its reports read it
                 pairs += [pair for report in t.reports

@@ -241,7 +241,7 @@ def _check_row(mapper, connection, target, *, old: bool, deleting: bool = False,
         if old and not scope.can_write(cls, *_keys(target, history=True)):
             raise NotPermitted(cls.__tablename__)
         _check_fields(mapper, target, scope, changes, old=old)
-    _check_references(mapper, connection, target, scope, changes)
+    _check_references(mapper, connection, target, scope, changes, memo=session.info.get(REFERENCES_SEEN))
     if old and not deleting:
         _check_move(mapper, connection, target, scope, changes)
 
@@ -273,7 +273,12 @@ def _check_fields(mapper, target, scope: Scope, changes: dict, *, old: bool) -> 
             raise NotPermitted(key)
 
 
-def _check_references(mapper, connection, target, scope: Scope, changes: dict) -> None:
+# A session that writes many rows at once in one scope (an import) remembers here the
+# references it has found visible: a thousand staff of one library ask once.
+REFERENCES_SEEN = "references_seen"
+
+
+def _check_references(mapper, connection, target, scope: Scope, changes: dict, memo: dict | None = None) -> None:
     """Ids a row refers to (its library, its contest...) must be visible to the user,
     and a row readable from below (a contest) is used only by its own tenant's rows and
     those of the tenants under it."""
@@ -293,13 +298,16 @@ def _check_references(mapper, connection, target, scope: Scope, changes: dict) -
         if any(v is None for v in values):
             continue  # a missing required reference is the database's NOT NULL error
         where = [remote == value for (_, remote), value in zip(pairs, values)]
-        if not scope.unrestricted:
+        seen = (remote_cls, tuple(values))
+        if not scope.unrestricted and (memo is None or seen not in memo):
             query = select(rel.mapper.primary_key[0]).where(*where)
             clause = scope.read_clause(remote_cls)
             if clause is not None:
                 query = query.where(clause)
             if connection.execute(query).first() is None:
                 raise OutOfScope(remote_cls.__name__)
+            if memo is not None:
+                memo[seen] = True
         if shared:
             owner = connection.scalar(select(getattr(remote_cls, remote_cls.__tenant_keys__[0])).where(*where))
             tenant = changes.get(cls.__tenant_keys__[0], getattr(target, cls.__tenant_keys__[0]))

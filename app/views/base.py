@@ -13,7 +13,7 @@ from app.dependents import dependents_message
 from app.i18n import format_number, format_yes_no, formatters
 from app.search import QUICK_SEARCH_LENGTH, QuickSearch
 from app.reports.export import Exportable
-from app.imports.views import Importable
+from app.imports.views import IMPORT_ROUTES, Importable, without_imports
 from app.extensions import db
 from app.tenancy.session import NotPermitted, assert_writable, current_scope
 from .fields import locale_fields
@@ -117,6 +117,7 @@ class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
     listed_through: dict[str, str] = {}
 
     def __init__(self, **kwargs):
+        without_imports(self, IMPORT_ROUTES)
         self.datamodel = RecordInterface(self.model)
         self.datamodel.listed_through = self.listed_through
         if hasattr(self.model, "version"):  # the version an edit starts from, in a hidden field
