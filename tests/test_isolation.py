@@ -28,7 +28,8 @@ USERS = {
 }
 
 # Endpoint names (FAB's view methods) that take a record id, with how to call them.
-UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET"}
+UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET",
+            "protocol": "GET"}  # a meeting's printed protocol
 API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE"}
 # Endpoints without a record id: covered by the scoped-list tests below.
 NO_ID = {"list", "add", "choices", "export", "action_post", "download", "get_list", "post", "info", "related",
@@ -226,7 +227,8 @@ def _all_choices(client, url, form):
 
 RECORDS_WITH = {"tenant": set(), "library": {"tenant"}, "contest": {"tenant"},
                 "staff": {"library"}, "club": {"library"}, "outreach": {"library"},
-                "contest_entry": {"library"}, "event": {"library"}, "method_activity": {"tenant"}}
+                "contest_entry": {"library"}, "event": {"library"}, "method_activity": {"tenant"},
+                "meeting": {"tenant"}, "meeting_item": set()}
 
 
 @pytest.mark.parametrize("username", USERS)

@@ -23,9 +23,12 @@ def declared_tenant_tables() -> set[str]:
 
 
 TENANT_TABLES = declared_tenant_tables()
-# Tables linking a record to the libraries it concerns (MethodActivity's): tenant data too.
+# Tables linking a record to the libraries it concerns (MethodActivity's), or to other rows
+# of its tenant (a meeting's staff present): tenant data too.
 LINK_TABLES = {getattr(cls, "__readable_where_concerned__") for cls in tenant_classes()
-               if getattr(cls, "__readable_where_concerned__", None)}
+               if getattr(cls, "__readable_where_concerned__", None)} | {
+    table.name for table in Model.metadata.tables.values()
+    if "tenant_id" in table.c and table.name not in {m.local_table.name for m in Model.registry.mappers}}
 
 
 def test_migrations_match_the_models(owner_engine):
