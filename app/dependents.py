@@ -33,12 +33,21 @@ def _where(mapper, rel, item):
             for local, remote in rel.local_remote_pairs]
 
 
+def _part_of(rel) -> bool:
+    """Are the rows on this side of `rel` parts of the row it points at, deleted with it
+    (a meeting's agenda items: its relation back to them cascades deletes)?"""
+    return any(back.back_populates == rel.key and "delete" in back.cascade for back in rel.mapper.relationships)
+
+
 def dependents(session, item) -> dict[str, int]:
-    """Table name -> number of rows the user can see that refer to `item`. They are
-    counted through the mapped classes, so the session's tenant rule applies."""
+    """Table name -> number of rows the user can see that refer to `item`, its own parts
+    left out. They are counted through the mapped classes, so the session's tenant rule
+    applies."""
     found = {}
     with session.no_autoflush:
         for mapper, rel in _referrers(type(item)):
+            if _part_of(rel):
+                continue
             count = session.scalar(select(func.count()).select_from(mapper.class_)
                                    .where(*_where(mapper, rel, item)))
             if count:

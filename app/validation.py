@@ -8,7 +8,7 @@ from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import Enum, Integer, Numeric, String, UniqueConstraint, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.choices import TIME_ZONES
@@ -67,6 +67,18 @@ class RecordInterface(FoldedSearch, SQLAInterface):
         row's other references (an event's club is (tenant_id, club_id))."""
         columns = self.list_properties[col_name].local_columns
         return sorted(columns, key=lambda c: (c.key == "tenant_id", c.key))[0]
+
+    def _query_join_relation(self, query, root_relation, aliases_mapping=None):
+        # FAB aliases a joined relation only when its join is one plain key: two relations
+        # to one table over composite keys (a meeting's chair and secretary, each
+        # (tenant_id, staff_id)) were joined twice under one name. Each many-to-one relation
+        # joins as its own alias, named after it, over its own join condition.
+        relation = self.list_properties[root_relation]
+        if relation.direction.name != "MANYTOONE" or aliases_mapping is None:
+            return super()._query_join_relation(query, root_relation, aliases_mapping)
+        alias = aliased(relation.mapper.class_, name=root_relation)
+        aliases_mapping[root_relation] = alias
+        return query.join(alias, getattr(self.obj, root_relation), isouter=True)
 
     def apply_all(self, query, *args, **kwargs):
         query = super().apply_all(query, *args, **kwargs)

@@ -28,7 +28,8 @@ USERS = {
 }
 
 # Endpoint names (FAB's view methods) that take a record id, with how to call them.
-UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET", "file": "GET"}
+UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET", "file": "GET",
+            "protocol": "GET"}  # a record's file (app.attachments), a meeting's printed protocol
 API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE",
              "file": "GET", "replace_file": "PUT", "remove_file": "DELETE"}  # a record's file (app.attachments)
 # Endpoints without a record id: covered by the scoped-list tests below.
@@ -230,7 +231,7 @@ def _all_choices(client, url, form):
 RECORDS_WITH = {"tenant": set(), "library": {"tenant"}, "contest": {"tenant"},
                 "staff": {"library"}, "club": {"library"}, "outreach": {"library"},
                 "contest_entry": {"library"}, "event": {"library"}, "method_activity": {"tenant"},
-                "method_publication": {"tenant"}}
+                "method_publication": {"tenant"}, "meeting": {"tenant"}, "meeting_item": set()}
 
 
 @pytest.mark.parametrize("username", USERS)

@@ -24,8 +24,11 @@ def declared_tenant_tables() -> set[str]:
 
 
 TENANT_TABLES = declared_tenant_tables()
-# Tables linking a record to the libraries or staff it concerns (MethodActivity's): tenant data too.
-LINK_TABLES = {link for cls in tenant_classes() for link, _column in concerned_links(cls)}
+# Tables linking a record to the libraries or staff it concerns (MethodActivity's), or to other
+# rows of its tenant (a meeting's staff present): tenant data too.
+LINK_TABLES = {link for cls in tenant_classes() for link, _column in concerned_links(cls)} | {
+    table.name for table in Model.metadata.tables.values()
+    if "tenant_id" in table.c and table.name not in {m.local_table.name for m in Model.registry.mappers}}
 
 
 def test_migrations_match_the_models(owner_engine):

@@ -155,5 +155,5 @@ declare(RecordType(
     {DIRECTOR: "raed", METHODOLOGIST: "raed", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d methodological publication", "%(num)d methodological publications", n),
     labels=LABELS, demo=demo_publications, natural_key=("tenant", "title", "year"), category="Work",
-    order=30,
+    order=35,
 ))

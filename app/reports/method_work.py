@@ -176,6 +176,31 @@ def training_sections(session, node: Tenant, year: int) -> list[Section]:
     return sections
 
 
+def meetings_section(session, tenant_id: int, year: int) -> Section:
+    """The meetings the tenant held, with protocols (app/records/meeting.py), by kind, and
+    how many were present: the year and the year before."""
+    from sqlalchemy.orm import selectinload
+
+    from app.records.meeting import Meeting, MeetingKind
+
+    def figures(y):
+        people = (selectinload(Meeting.chair), selectinload(Meeting.secretary), selectinload(Meeting.attendees))
+        held = session.scalars(select(Meeting).options(*people).where(
+            Meeting.tenant_id == tenant_id, Meeting.held_on.between(datetime.date(y, 1, 1), datetime.date(y, 12, 31))))
+        kinds, present = dict.fromkeys(MeetingKind, 0), 0
+        for meeting in held:
+            kinds[meeting.kind] += 1
+            present += meeting.headcount()
+        return kinds, present
+
+    (now, present_now), (before, present_before) = figures(year), figures(year - 1)
+    return Section(_("Meetings and seminars with protocols"), [
+        Line(_("Meetings and seminars"), sum(now.values()), sum(before.values())),
+        *(Line(str(kind.value), now[kind], before[kind], 1) for kind in MeetingKind),
+        Line(_("People present"), present_now, present_before, 1),
+    ])
+
+
 class MethodReportView(BaseView):
     """The page and workbook; readable by whoever reads the methodological work."""
 
@@ -201,6 +226,7 @@ class MethodReportView(BaseView):
         self.update_redirect()
         return self.render_template(
             "reports/method_work.html", title=title, node=node, year=year, sections=sections, number=format_number,
+            meetings=meetings_section(db.session, node.id, year),
             years=_years(node),
             xlsx=url_for(".report_xlsx", pk=node.id, year=year),
             units=sorted(node.children, key=lambda t: t.name),  # a region's districts, each with its report
@@ -216,7 +242,7 @@ class MethodReportView(BaseView):
         title = f"{node.name}: {_('Methodological work in %(year)d', year=year)}"
         rows = [[Styled(title, bold=True)],
                 [Styled(h, bold=True) for h in ("", str(year), str(year - 1), _("Change"))]]
-        for section in method_report(db.session, node, year):
+        for section in [*method_report(db.session, node, year), meetings_section(db.session, node.id, year)]:
             rows.append([Styled(section.title, bold=True)])
             rows += [[("    " * line.level) + line.label, line.this_year, line.last_year, line.change]
                      for line in section.lines]

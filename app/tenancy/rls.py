@@ -69,6 +69,23 @@ def link_statements(table: str, concerned: str = "library_tenant_id", f: dict = 
     return _policies(table, read, f"tenant_id = ANY({f['tenants']}) AND {f['library']} IS NULL", f)
 
 
+def own_link_statements(table: str, f: dict = SETTINGS) -> list[str]:
+    """The policies of a link table between two rows of one tenant (its `tenant_id`, both
+    rows'): read and written by that tenant, as the record it belongs to."""
+    subtree = f"tenant_id = ANY({f['tenants']})"
+    return _policies(table, subtree, f"{subtree} AND {f['library']} IS NULL", f)
+
+
+def enable_link_rls(table: str) -> None:
+    """In a migration: the policies of a link table of one tenant (a meeting's staff present)."""
+    from alembic import op
+
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for statement in own_link_statements(table):
+        op.execute(statement)
+
+
 def tenant_model(table: str):
     """The mapped tenant class of `table`."""
     from app.tenancy.session import tenant_classes

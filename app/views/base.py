@@ -140,6 +140,17 @@ class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
         return choices_response(self.model, column)
 
     show_template = "libnet/record_show.html"  # the record's card
+    # Documents printed from a record (a meeting's protocol): (this view's endpoint taking the
+    # record's id, its label, its icon), each a button on the card for whoever reads it.
+    printouts: tuple[tuple[str, str, str], ...] = ()
+
+    def printed(self, pk, render):
+        """A printed document of the record `pk`, made by `render(view, record)`: a record
+        the user cannot read is as missing as an unknown one (404)."""
+        item = self.datamodel.get(pk)
+        if item is None:
+            abort(404)
+        return render(self, item)
 
     def crumbs_for(self, pk) -> list[tuple[str, str | None]]:
         """(label, address) from the region down to this record, for its card's breadcrumbs:
@@ -267,7 +278,8 @@ class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
         widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
         rights = self.row_rights(item)
         show = widgets["show"].template_args
-        show.update(rights=rights, actions={k: a for k, a in show["actions"].items() if k in rights})
+        show.update(rights=rights, actions={k: a for k, a in show["actions"].items() if k in rights},
+                    printouts=self.printouts)
         return widgets
 
     # A record added from a card is placed there (FAB hides the card's own field and fills it);

@@ -1,7 +1,7 @@
 """Methodological publications, each with its file or link (app/records/method_publication.py).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from app.tenancy.rls import enable_tenant_rls
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
