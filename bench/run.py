@@ -233,7 +233,52 @@ def throughput(config) -> dict:
             "requests": done, "errors": errors, "per_second": round(done / SECONDS, 1)}
 
 
-def targets(figures: list[dict], load: dict) -> list[tuple[str, str, bool]]:
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 10_000))
+
+
+def imports(app) -> dict:
+    """A district director's spreadsheet of IMPORT_ROWS staff over the REST API: its
+    preview, its import, and the same file again (nothing to change); then undone."""
+    import io
+
+    import openpyxl
+    from sqlalchemy import func
+
+    from app.extensions import db
+    from app.models import Library, Tenant
+    from app.tenancy.session import unrestricted
+
+    with app.app_context(), unrestricted(db.session):
+        libraries = db.session.scalars(select(Library.name).join(Tenant, Tenant.id == Library.tenant_id)
+                                       .where(Tenant.code == "NAT-D0001").order_by(func.lower(Library.name))).all()
+    book = openpyxl.Workbook()
+    book.active.append(["ФИО", "Должность", "Библиотека", "Образование", "Год рождения", "Ставка",
+                        "Дата приёма на работу"])
+    for i in range(IMPORT_ROWS):
+        book.active.append([f"Импортова Анна {i:05d}", "Библиотекарь", libraries[i % len(libraries)],
+                            "Высшее библиотечное", 1960 + i % 40, 0.5, "01.03.2015"])
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    client = app.test_client()
+    token = client.post("/api/v1/security/login", json={
+        "username": "bench.district", "password": PASSWORD, "provider": "db"}).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    figures = {"rows": IMPORT_ROWS, "bytes": len(data)}
+    for step, dry in (("preview_s", "true"), ("import_s", "false"), ("again_s", "false")):
+        started = time.perf_counter()
+        response = client.post(f"/api/v1/staff/import?dry_run={dry}", headers=headers,
+                               data={"file": (io.BytesIO(data), "staff.xlsx")}, content_type="multipart/form-data")
+        figures[step] = round(time.perf_counter() - started, 1)
+        answer = response.get_json()
+        assert response.status_code == 200 and not answer["refused"], answer
+        figures.setdefault("batch", answer["batch"])
+    client.post("/login/", data={"username": "bench.district", "password": PASSWORD})
+    client.post(f"/staffview/import/undo/{figures.pop('batch')}")  # the next run starts as this one did
+    return figures
+
+
+def targets(figures: list[dict], load: dict, imported: dict) -> list[tuple[str, str, bool]]:
     """Each target of the benchmark: what it asks, what was measured, met or not."""
     at = {(row["user"], row["url"]): row for row in figures}
     # Every HTML page but the admin's national dashboard, which has a row per region (85).
@@ -266,6 +311,10 @@ def targets(figures: list[dict], load: dict) -> list[tuple[str, str, bool]]:
          public["p50_ms"] <= 10 and public["status"] == 200),
         (">= 100 list pages/s, no errors", f"{load['per_second']}/s, {load['errors']} errors",
          load["per_second"] >= 100 and load["errors"] == 0),
+        (f"import preview of {imported['rows']:,} rows <= 10 s", f"{imported['preview_s']} s",
+         imported["preview_s"] <= 10),
+        (f"import of {imported['rows']:,} rows <= 20 s", f"{imported['import_s']} s (the same file again: "
+         f"{imported['again_s']} s)", imported["import_s"] <= 20),
     ]
 
 
@@ -286,12 +335,13 @@ def main():
             print(f"{row['user']:<16}{row['url'][:45]:<46}{row['status']:>7}{row['p50_ms']:>9}"
                   f"{row['p95_ms']:>9}{row['queries']:>5}{row['bytes'] / 1024:>8.1f}")
         load = throughput(config)
+        imported = imports(app)
         print(f"throughput: {load['per_second']} list pages/s ({load['requests']} in "
               f"{load['seconds']} s, {load['errors']} errors), gunicorn 2 workers")
-        checks = targets(figures, load)
+        checks = targets(figures, load, imported)
         for what, measured, met in checks:
             print(f"  {'met' if met else 'MISSED':<7}{what:<46}{measured}")
-        results["databases"][name] = {"pages": figures, "throughput": load,
+        results["databases"][name] = {"pages": figures, "throughput": load, "import": imported,
                                       "targets": [dict(zip(("target", "measured", "met"), c)) for c in checks]}
     out = ROOT / "bench" / "results.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1))

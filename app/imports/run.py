@@ -352,7 +352,6 @@ class NotUndone(Exception):
 def undo(batch: str) -> dict:
     """Take back what the import `batch` wrote, if none of it has changed since. Raises
     LookupError for an import the user does not read, NotUndone with the reason."""
-    from app.dependents import dependents_message
     from app.records import record_types
 
     session = db.session
@@ -370,13 +369,11 @@ def undo(batch: str) -> dict:
         AuditEntry.batch == batch, AuditEntry.table_name != SUMMARY_TABLE).order_by(AuditEntry.id.desc())).all()
     plan, changed = [], 0
     with session.no_autoflush:
+        loaded = _load(session, models, entries)
         for entry in entries:
-            model = models.get(entry.table_name)
-            item = session.get(model, entry.record_id) if model is not None else None
+            item = loaded.get((entry.table_name, entry.record_id))
             if item is None or not _as_left(item, entry.after or {}):
                 changed += 1
-            elif entry.action is AuditAction.insert and dependents_message(session, item):
-                changed += 1  # others refer to it now
             else:
                 plan.append((entry, item))
     if changed:
@@ -388,7 +385,7 @@ def undo(batch: str) -> dict:
             else:
                 for key, value in (entry.before or {}).items():
                     setattr(item, key, _python(type(item), key, value))
-            session.flush()
+        session.flush()  # a record others refer to since is the database's refusal
         user_id, username = _actor()
         session.add(AuditEntry(
             at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None), user_id=user_id, username=username,
@@ -397,8 +394,26 @@ def undo(batch: str) -> dict:
         session.commit()
     except (SQLAlchemyError, NotPermitted):
         session.rollback()
-        raise NotUndone(_("The import could not be undone: nothing was changed.")) from None
+        raise NotUndone(_("The import could not be undone: other records refer to its records now, "
+                          "or you may not change them. Nothing was changed.")) from None
     return summary.after or {}
+
+
+def _load(session, models: dict, entries) -> dict:
+    """(table, id) -> the record, for every record the entries name, a few queries a table."""
+    wanted: dict[str, set] = {}
+    for entry in entries:
+        wanted.setdefault(entry.table_name, set()).add(entry.record_id)
+    found = {}
+    for table, ids in wanted.items():
+        model = models.get(table)
+        if model is None:
+            continue
+        ids = sorted(ids)
+        for start in range(0, len(ids), 500):
+            for item in session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))):
+                found[table, item.id] = item
+    return found
 
 
 def ngettext_changed(n: int) -> str:
