@@ -76,6 +76,6 @@ def test_methodologist_attaches_a_pdf_and_downloads_it(web, tmp_path, lang):
     web.shots(page, "06-edit-with-its-file")
 
     web.menu(page, s["work"], s["report"])
-    expect(page.locator("table.figures")).to_contain_text(s["section"])
+    expect(page.locator("table.figures").first).to_contain_text(s["section"])
     web.shots(page, "07-report-of-the-year")
     web.expect_no_troubles()
