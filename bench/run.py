@@ -273,8 +273,12 @@ def imports(app) -> dict:
         answer = response.get_json()
         assert response.status_code == 200 and not answer["refused"], answer
         figures.setdefault("batch", answer["batch"])
-    client.post("/login/", data={"username": "bench.district", "password": PASSWORD})
-    client.post(f"/staffview/import/undo/{figures.pop('batch')}")  # the next run starts as this one did
+    from app.imports.run import undo
+
+    with app.test_request_context(), unrestricted(db.session):
+        started = time.perf_counter()
+        undo(figures.pop("batch"))  # the next run starts as this one did
+        figures["undo_s"] = round(time.perf_counter() - started, 1)
     return figures
 
 
@@ -314,7 +318,7 @@ def targets(figures: list[dict], load: dict, imported: dict) -> list[tuple[str, 
         (f"import preview of {imported['rows']:,} rows <= 10 s", f"{imported['preview_s']} s",
          imported["preview_s"] <= 10),
         (f"import of {imported['rows']:,} rows <= 20 s", f"{imported['import_s']} s (the same file again: "
-         f"{imported['again_s']} s)", imported["import_s"] <= 20),
+         f"{imported['again_s']} s; undone in {imported['undo_s']} s)", imported["import_s"] <= 20),
     ]
 
 

@@ -246,3 +246,17 @@ def test_the_operator_command_prints_the_same_preview(app, owner_engine, tmp_pat
     assert f"row 16\tБиблиотека\t«{FOREIGN}» не найдено." in result.output
     assert "created 17, updated 0, unchanged 0, refused 3" in result.output
     assert _count(owner_engine) == 0
+
+
+def test_a_list_longer_than_a_batch_exports_whole_and_comes_back_unchanged(app, owner_engine, director):
+    """The XLSX export streams its rows in batches of 1,000: all of them reach the file."""
+    answer = _post(director, _xlsx(HEADINGS, _staff_rows(1100, mistakes=False)), "many.xlsx", dry_run="false").get_json()
+    assert answer["created"] == 1100
+    export = director.get("/staffview/export/xlsx?_l_=ru")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.data)).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sum(1 for n in names if n.startswith("Импортова Анна")) == 1100
+    again = _post(director, export.data, "export.xlsx").get_json()
+    assert (again["created"], again["updated"], again["refused"]) == (0, 0, 0), again
+    assert director.post(f"/staffview/import/undo/{answer['batch']}").status_code == 302
+    assert _count(owner_engine) == 0

@@ -59,17 +59,13 @@ class Exportable:
         # The request's own session, scoped to the user, reads the rows as they are sent;
         # Flask has ended the request by then, so the stream closes the session itself.
         session = db.session()
-        rows = cells(self._export_query(session, columns), columns)
+        query = self._export_query(session, columns)
         locale = str(get_locale())
         filename = f"{self.model.__tablename__}-{datetime.date.today().isoformat()}.{fmt}"
         if fmt == "csv":  # (text/csv: the response adds its one charset, utf-8)
-            body, mimetype = csv_chunks(_prepend(header, rows), locale), "text/csv"
+            body, mimetype = csv_chunks(_prepend(header, cells(query, columns)), locale), "text/csv"
         else:
-            first = list(itertools.islice(rows, BATCH))  # the widths follow these rows
-            heading = [Styled(h, bold=True) for h in header]
-            sheet = Sheet(str(self.list_title), _prepend(heading, itertools.chain(first, rows)),
-                          widths=fitted_widths([header, *first]), frozen="A2")
-            body, mimetype = xlsx_chunks([sheet], locale), XLSX
+            body, mimetype = _workbook(query, columns, header, str(self.list_title), locale), XLSX
         return attachment(_closing(session, body), filename, mimetype)
 
     def _export_query(self, session, columns):
@@ -81,6 +77,17 @@ class Exportable:
         query = session.query(self.model)  # apply_all loads the related rows the list shows
         query = self.datamodel.apply_all(query, filters.get_joined_filters(self._base_filters), *order)
         return query.yield_per(BATCH)
+
+
+def _workbook(query, columns, header, title, locale):
+    """The list as a workbook, read as it is sent: nothing is read before the response
+    starts (a read begun in the view would be cut off when the request's session closes)."""
+    rows = cells(query, columns)
+    first = list(itertools.islice(rows, BATCH))  # the widths follow these rows
+    heading = [Styled(h, bold=True) for h in header]
+    sheet = Sheet(title, _prepend(heading, itertools.chain(first, rows)),
+                  widths=fitted_widths([header, *first]), frozen="A2")
+    yield from xlsx_chunks([sheet], locale)
 
 
 def _value(item, column):
