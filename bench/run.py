@@ -272,7 +272,8 @@ def imports(app) -> dict:
         figures[step] = round(time.perf_counter() - started, 1)
         answer = response.get_json()
         assert response.status_code == 200 and not answer["refused"], answer
-        figures.setdefault("batch", answer["batch"])
+        if answer["batch"]:  # what the import wrote (the preview and the same file again write nothing)
+            figures["batch"] = answer["batch"]
     from app.imports.run import undo
 
     with app.test_request_context(), unrestricted(db.session):
