@@ -42,19 +42,29 @@ def _foreign_key_violation(error: IntegrityError) -> bool:
     return "FOREIGN KEY constraint failed" in str(error.orig)
 
 
-def _breaking_values(conn, fk):
+def _breaking_values(conn, fk, row=None):
     """Values for the constraint's columns that each exist in the referred table but
-    not together (composite keys) or not at all (one column): only this key fails."""
-    referred = fk.referred_table
+    not together (composite keys) or not at all (one column): only this key fails. Where
+    the key's columns are part of the row's primary key (a link table's), the changed row
+    must not take another row's primary key: that refusal would come first."""
+    referred, table = fk.referred_table, fk.parent
     columns = [e.column for e in fk.elements]
     rows = conn.execute(select(*columns)).all()
     if len(columns) == 1:
         return [max((r[0] for r in rows), default=0) + 10**6]
     existing = {tuple(r) for r in rows}
+    pk = list(table.primary_key.columns)
+    taken = {tuple(r) for r in conn.execute(select(*pk))} if row is not None else set()
+    local = [c.name for c in fk.columns]
     for first in rows:
         for other in rows:
             candidate = (first[0], *other[1:])
-            if candidate not in existing:
+            if candidate in existing:
+                continue
+            changed = dict(zip([c.name for c in pk], row or ()))
+            changed.update((name, value) for name, value in zip(local, candidate) if name in changed)
+            overlaps = set(local) & {c.name for c in pk}
+            if row is None or not overlaps or tuple(changed[c.name] for c in pk) not in taken:
                 return list(candidate)
     pytest.fail(f"{referred.name}: too few rows to break {fk.name}")
 
@@ -119,7 +129,7 @@ def test_every_foreign_key_is_enforced(app, owner_engine):
             pk = list(table.primary_key.columns)
             with engine.connect() as conn, conn.begin() as transaction:
                 row = _a_row(conn, table)
-                values = _breaking_values(conn, fk)
+                values = _breaking_values(conn, fk, row)
                 statement = table.update().where(tuple_(*pk) == row) \
                     .values({c.name: v for c, v in zip(local, values)})
                 with pytest.raises(IntegrityError) as refused:
