@@ -15,6 +15,7 @@ import re
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from babel.dates import get_date_format
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask import current_app, g, has_app_context, has_request_context, request, session
@@ -177,7 +178,13 @@ def _before_request() -> None:
 def format_day(value: datetime.date | None) -> str:
     if value is None:
         return ""
-    return format_date(value, DATE_PATTERNS.get(get_locale().language, "medium"))
+    return _day(value, get_locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: datetime.date, locale) -> str:
+    """A day as `locale` writes it, kept: a list writes the same days on every page."""
+    return dates.format_date(value, DATE_PATTERNS.get(locale.language, "medium"), locale=locale)
 
 
 def format_moment(value: datetime.datetime | None, *, seconds: bool = False) -> str:

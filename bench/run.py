@@ -42,14 +42,14 @@ PUBLIC_PAGES = ["/public/NAT-D0001/", "/public/NAT-D0001/events"]
 
 def databases() -> dict[str, str]:
     found = {"sqlite": f"sqlite:///{ROOT / 'instance' / 'bench' / f'national-{DISTRICTS}.db'}"}
+    only = os.environ.get("BENCH_ONLY")  # e.g. BENCH_ONLY=sqlite
     url = os.environ.get("BENCH_DATABASE_URL")
-    if not url and _listening("127.0.0.1", 5432):
+    if not url and only in (None, "", "postgresql") and _listening("127.0.0.1", 5432):
         url = "postgresql://postgres@127.0.0.1:5432/libnet_bench"
         subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c",
                         "CREATE DATABASE libnet_bench"], capture_output=True)
     if url:
         found["postgresql"] = url
-    only = os.environ.get("BENCH_ONLY")  # e.g. BENCH_ONLY=sqlite
     return {k: v for k, v in found.items() if not only or k == only}
 
 

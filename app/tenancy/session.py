@@ -110,10 +110,18 @@ def _read_options(scope: Scope, as_array: bool) -> tuple:
     key = f"_read_options_{as_array}"
     options = scope.__dict__.get(key)
     if options is None:  # a frozen dataclass: kept beside its fields, not as one
-        options = scope.__dict__[key] = tuple(
-            with_loader_criteria(cls, scope.read_clause(cls, as_array=as_array), include_aliases=True)
-            for cls in tenant_classes())
+        options = scope.__dict__[key] = _criteria(
+            scope.visible, scope.ancestors, scope.library_id, scope.read_only, as_array)
     return options
+
+
+@functools.lru_cache(maxsize=512)
+def _criteria(visible, ancestors, library_id, read_only, as_array) -> tuple:
+    """The loader criteria of every scope with these tenants: what read_clause reads of a
+    scope. Built once, not at each request of the same user (a list page's time)."""
+    scope = Scope(visible, ancestors, library_id=library_id, read_only=read_only)
+    return tuple(with_loader_criteria(cls, scope.read_clause(cls, as_array=as_array), include_aliases=True)
+                 for cls in tenant_classes())
 
 
 # -- writes --------------------------------------------------------------------
