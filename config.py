@@ -78,6 +78,16 @@ ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachment
 # The largest spreadsheet an import takes (app/imports): its upload alone may be this large.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
+# E-mail to the people a report waits for (app/mail.py): none while MAIL_SERVER is unset.
+MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"  # STARTTLS
+MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"  # SMTP over TLS (port 465)
+MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "libnet@localhost")
+MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))  # seconds an SMTP server may take to answer
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Secure also on any request that came over HTTPS (app/security/hardening.py).

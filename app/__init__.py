@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from . import models  # noqa: F401  (mapped before the security manager starts)
         from .security import models as _security_models  # noqa: F401
         from . import audit  # noqa: F401  (the trail of every change)
+        from . import mail  # noqa: F401  (letters leave after the commit they tell of)
 
         # Alembic owns the schema. Before the first migration (`flask db upgrade`)
         # there are no tables to keep permissions and roles in: that step waits.

@@ -12,7 +12,9 @@ from flask_appbuilder import Model
 from sqlalchemy import create_engine, pool
 
 config = context.config
-fileConfig(config.config_file_name)
+# Alembic's own log settings, leaving the loggers it did not name as they were (a migration run
+# inside the service, as the tests and the benchmark do, silenced them all).
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_metadata = Model.metadata

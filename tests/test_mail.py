@@ -1,0 +1,107 @@
+"""Letters (app/mail.py) through a real SMTP server on 127.0.0.1: each in its reader's
+language, sent only when the change they tell of is committed, and a server that is down
+loses the letter, never the work."""
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask_babel import lazy_gettext
+from sqlalchemy import select
+
+from app import mail
+from app.extensions import db
+from app.security.models import Account
+from app.tenancy.session import unrestricted
+
+from .conftest import make_app
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.letters = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.letters.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def mailing_app(urls, smtp):
+    controller, _ = smtp
+    return make_app(urls, MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
+                    MAIL_DEFAULT_SENDER="methodology@library.example")
+
+
+def _account(username):
+    return db.session.scalars(select(Account).where(Account.username == username)).one()
+
+
+def _tell(app, usernames, *, commit=True):
+    with app.app_context(), unrestricted(db.session):
+        letters = [mail.letter(_account(name), lambda: lazy_gettext("Events"),
+                               lambda: lazy_gettext("Plan of the month")) for name in usernames]
+        queued = mail.send_after_commit(db.session, letters)
+        if commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+    mail.delivered()
+    return queued
+
+
+def test_each_reader_gets_the_letter_in_their_language(mailing_app, smtp):
+    _, inbox = smtp
+    inbox.letters.clear()
+    assert _tell(mailing_app, ["zal.director", "maglizh.director"]) == 2
+    got = {to[0]: message for to, message in inbox.letters}
+    assert set(got) == {"zal.director@localhost", "maglizh.director@localhost"}
+    russian, bulgarian = got["zal.director@localhost"], got["maglizh.director@localhost"]
+    assert russian["Subject"] == "Мероприятия" and russian["From"] == "methodology@library.example"
+    assert bulgarian["Subject"] != russian["Subject"] and bulgarian["Subject"] != "Events"
+    assert "месеца" in bulgarian.get_content()  # «План за месеца»
+    assert "месяц" in russian.get_content()
+
+
+def test_a_change_rolled_back_mails_nobody(mailing_app, smtp):
+    _, inbox = smtp
+    inbox.letters.clear()
+    _tell(mailing_app, ["zal.director"], commit=False)
+    _tell(mailing_app, [])  # a later commit does not send what was rolled back
+    assert inbox.letters == []
+
+
+def test_a_server_that_is_down_loses_the_letter_not_the_work(urls, caplog):
+    app = make_app(urls, MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_TIMEOUT=2)
+    with app.app_context(), unrestricted(db.session):
+        account = _account("zal.viewer")
+        before = account.first_name
+        account.first_name = before + "а"
+        mail.send_after_commit(db.session, [mail.letter(account, lambda: "x", lambda: "y")])
+        db.session.commit()  # no SMTP error reaches the caller
+        assert _account("zal.viewer").first_name == before + "а"
+        account.first_name = before
+        db.session.commit()
+    mail.delivered()
+    assert any("not sent" in r.getMessage() for r in caplog.records)
+
+
+def test_without_a_server_nothing_is_queued(app):
+    with app.app_context(), unrestricted(db.session):
+        assert not app.config["MAIL_SERVER"]
+        assert mail.send_after_commit(db.session, [mail.letter(_account("zal.director"), lambda: "x", lambda: "y")]) == 0
