@@ -14,11 +14,12 @@ from .tenancy import LibraryOwned, TenantOwned
 from .tenancy.mixins import Versioned
 
 
-def choice(enum_cls, **kw):
-    """A column holding a Choice code, checked by the database; the API speaks codes."""
+def choice(enum_cls, constraint: str | None = None, **kw):
+    """A column holding a Choice code, checked by the database; the API speaks codes.
+    `constraint` names the check where a table has two columns of one Choice."""
     return Column(
         Enum(enum_cls, native_enum=False, create_constraint=True, length=20,
-             name=f"ck_{enum_cls.__name__.lower()}"),
+             name=constraint or f"ck_{enum_cls.__name__.lower()}"),
         info={"marshmallow_by_value": False}, **kw,
     )
 

@@ -29,7 +29,8 @@ USERS = {
 
 # Endpoint names (FAB's view methods) that take a record id, with how to call them.
 UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET", "file": "GET",
-            "protocol": "GET"}  # a record's file (app.attachments), a meeting's printed protocol
+            "protocol": "GET",  # a record's file (app.attachments), a meeting's printed protocol
+            "step": "POST"}  # a statistical report's workflow step (app/statistics/workflow.py)
 API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE",
              "file": "GET", "replace_file": "PUT", "remove_file": "DELETE"}  # a record's file (app.attachments)
 # Endpoints without a record id: covered by the scoped-list tests below.

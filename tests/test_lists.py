@@ -34,6 +34,9 @@ def test_every_record_list_has_the_box_and_a_labelled_add_button(app, as_user):
         html = client.get(f"/{type(view).__name__.lower()}/list/").get_data(as_text=True)
         assert 'name="q"' in html, type(view).__name__
         add = re.search(r'<a href="[^"]*/add[^"]*" class="btn btn-sm btn-primary">(.*?)</a>', html, re.S)
+        if "can_add" not in view.base_permissions:  # written by its workflow only (a report's history)
+            assert add is None, type(view).__name__
+            continue
         assert add and re.search(r"Добав\w+ \w+", add.group(1)), type(view).__name__  # not a bare "+"
 
 
