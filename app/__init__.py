@@ -91,7 +91,11 @@ def _register_views(ab) -> None:
             ab.add_view_no_menu(report)
             ab.add_link(report.menu, href=f"{report.__name__}.report", label=report.menu_label,
                         icon=report.icon, category=t.category, category_label=CATEGORIES[t.category])
+    from .imports.kinds import import_api
+
     for t in record_types().values():
         if t.api is not None:
             ab.add_api(t.api)
+        elif import_api(t) is not None:  # an API that serves the type's import alone
+            ab.add_api(import_api(t))
     document.register(ab)

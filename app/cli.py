@@ -239,7 +239,8 @@ def statistics_forms(directory):
 @click.command("import")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--type", "kind", required=True, help="The record type: library, staff, club, outreach, contest, ...")
+@click.option("--type", "kind", required=True,
+              help="The record type: library, staff, club, outreach, contest, ..., account.")
 @click.option("--tenant", required=True, help="The region or district the records belong to: its name, code or id.")
 @click.option("--dry-run", is_flag=True, help="Show what the file would change, and write nothing.")
 @click.option("--valid-only", is_flag=True, help="Write the valid rows even when some are refused.")
@@ -251,13 +252,16 @@ def import_file(path, kind, tenant, dry_run, valid_only, locale):
     from pathlib import Path
 
     from .i18n import speaking
+    from .imports.kinds import import_api
     from .imports.run import ImportFailed, importable, run
     from .models import Tenant
     from .records import record_types
     from .tenancy.scope import Scope
     from .tenancy.session import set_scope
 
-    types = {name: t for name, t in record_types().items() if importable(t)}
+    # By the name of its REST resource: accounts are "account".
+    types = {getattr(import_api(t), "resource_name", None) or name: t
+             for name, t in record_types().items() if importable(t)}
     if kind not in types:
         raise click.BadParameter(f"one of {', '.join(types)}", param_hint="--type")
     with unrestricted(db.session):
@@ -269,11 +273,10 @@ def import_file(path, kind, tenant, dry_run, valid_only, locale):
         tree = frozenset({node.id, *(child.id for child in node.children)})
     # The tenant's director's reach: its subtree, nothing outside it.
     set_scope(db.session, Scope(tree, frozenset(ancestors), node.id))
-    defaults = {"tenant": node} if "tenant" in types[kind].view.add_columns else {}
     with speaking(locale):
         try:
             outcome = run(types[kind], Path(path).name, Path(path).read_bytes(), dry_run=dry_run,
-                          valid_only=valid_only, defaults=defaults)
+                          valid_only=valid_only)
         except ImportFailed:
             raise click.ClickException("the database refused the file's records: nothing was imported") from None
         if outcome.file_error:
@@ -284,6 +287,10 @@ def import_file(path, kind, tenant, dry_run, valid_only, locale):
                    f"refused {outcome.refused}")
         if outcome.written:
             click.echo(f"written: batch {outcome.batch}")
+            if outcome.passwords:  # printed this once, kept nowhere
+                click.echo("initial passwords (shown once: hand each to its user):")
+                for username, password in outcome.passwords.items():
+                    click.echo(f"{username}\t{password}")
         elif not dry_run and (outcome.created or outcome.updated):
             click.echo("nothing written: some rows are refused (--valid-only writes the others)")
             raise SystemExit(1)

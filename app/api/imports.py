@@ -2,7 +2,7 @@
 of app.api.base.RecordApi: its permission is "can_import", which the role table gives
 with "add"."""
 from flask import current_app, request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 
@@ -14,7 +14,9 @@ IMPORT_ANSWER = {"type": "object", "required": ["created", "updated", "unchanged
                          "type": "object", "required": ["row", "column", "message"],
                          "properties": {"row": {"type": "integer"}, "column": {"type": "string"},
                                         "message": {"type": "string"}}}},
-                     "batch": {"type": "string", "nullable": True}}}
+                     "batch": {"type": "string", "nullable": True},
+                     # The accounts' import only, once written: user name -> initial password.
+                     "passwords": {"type": "object", "additionalProperties": {"type": "string"}}}}
 
 
 class ImportingApi:
@@ -64,6 +66,8 @@ class ImportingApi:
                   schema: {$ref: '#/components/schemas/ImportOutcome'}
             400:
               description: Bad request
+            422:
+              description: The whole file refused, or its records refused by the database
         """
         from app.imports.run import ImportFailed, run
         from app.imports.views import import_defaults
@@ -114,3 +118,20 @@ class ImportingApi:
         response = current_app.response_class(template(record_type), mimetype=XLSX)
         response.headers["Content-Disposition"] = f'attachment; filename="{record_type.name}-template.xlsx"'
         return response
+
+
+class AccountImportApi(ImportingApi, BaseApi):
+    """POST /api/v1/account/import and GET .../import/template: the accounts of the
+    caller's subtree from a spreadsheet (app/imports/accounts.py). The accounts' own API
+    (/api/v1/security/users/) is Admin's; this one serves the import alone, to whoever
+    may add accounts on the account screen. Written, the answer adds `passwords`: the
+    user name and initial password of each account created, given this once."""
+
+    resource_name = "account"
+    allow_browser_login = True
+    openapi_spec_tag = "Accounts"
+
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        if "ImportOutcome" not in api_spec.components.schemas:
+            api_spec.components.schema("ImportOutcome", IMPORT_ANSWER)

@@ -27,11 +27,12 @@ ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class Bad(Exception):
-    """A cell that holds no value of its column: its message says what would."""
+    """A cell that holds no value of its column: its message says what would. `field`:
+    the column to name, where the refusal is the row's but one cell is at fault."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
-        self.message = message
+        self.message, self.field = message, field
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,12 @@ def normal(text) -> str:
     return fold(" ".join(str(text).split())).rstrip("*: ").strip()
 
 
-def headings(field: Field, view) -> set[str]:
-    """Every heading that names the field: its label in each language, and its name."""
+def headings(field: Field, label) -> set[str]:
+    """Every heading that names the field: its label (`label(field)`) in each language, and its name."""
     names = {normal(field.name)}
     for locale in LOCALES:
         with speaking(locale):
-            names.add(normal(field.label(view)))
+            names.add(normal(label(field)))
     return names
 
 

@@ -24,12 +24,9 @@ from sqlalchemy.orm import RelationshipDirection
 from app.audit import AuditAction, AuditEntry, _actor, plain
 from app.extensions import db
 from app.search import fold
-from app.tenancy.session import (
-    REFERENCES_SEEN, NotPermitted, assert_writable, current_scope, misplaced_references,
-)
-from app.validation import problems
+from app.tenancy.session import REFERENCES_SEEN, NotPermitted, current_scope
 
-from .fields import Bad, convert, fields, headings, normal, view_of
+from .fields import Bad, headings, normal
 from .files import read
 
 SUMMARY_TABLE = "import"  # the audit rows that sum a batch up (and mark it undone)
@@ -53,13 +50,19 @@ class Outcome:
     batch: str | None = None
     written: bool = False
     file_error: str | None = None  # the whole file refused
+    # User name -> initial password of each account the import created: shown once, after
+    # the import is written, and kept nowhere (app/imports/accounts.py).
+    passwords: dict | None = None
 
     def as_json(self) -> dict:
         errors = [{"row": p.row, "column": p.column, "message": p.message} for p in self.errors]
         if self.file_error:
             errors.insert(0, {"row": 0, "column": "", "message": self.file_error})
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "refused": self.refused, "errors": errors, "batch": self.batch}
+        answer = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                  "refused": self.refused, "errors": errors, "batch": self.batch}
+        if self.passwords is not None:
+            answer["passwords"] = dict(self.passwords)
+        return answer
 
 
 class ImportFailed(Exception):
@@ -67,14 +70,18 @@ class ImportFailed(Exception):
 
 
 def importable(record_type) -> bool:
-    return bool(record_type.natural_key) and record_type.model is not None
+    from .kinds import importable as imported
+
+    return imported(record_type)
 
 
 def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only: bool = False,
         defaults: dict | None = None) -> Outcome:
-    """Preview (dry_run) or import `data` as records of `record_type`. `defaults`: values
-    of columns the file may leave out (the user's own district, library)."""
+    """Preview (dry_run) or import `data` as rows of `record_type` (as its description,
+    app/imports/kinds.py, says). `defaults`: values of columns the file may leave out
+    (the user's own district, library); None: the description's."""
     from .files import FileRefused
+    from .kinds import describe
 
     outcome = Outcome()
     try:
@@ -83,26 +90,29 @@ def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only
         outcome.file_error = refused.message
         return outcome
     session = db.session
-    view = view_of(record_type)
-    columns = fields(record_type)
-    by_heading = {h: f for f in columns for h in headings(f, view)}
+    kind = describe(record_type, dry_run=dry_run)
+    columns = kind.columns()
+    by_heading = {h: f for f in columns for h in headings(f, kind.label)}
+    refused_headings = kind.refused_headings()
     mapped, seen = {}, {}
     for index, heading in enumerate(table.headings):
         if not heading:
             continue
         found = by_heading.get(normal(heading))
         if found is None:
-            outcome.errors.append(Problem(1, heading, _("This column is not a field of these records: "
-                                                        "it is left out.")))
+            outcome.errors.append(Problem(1, heading, refused_headings.get(normal(heading)) or _(
+                "This column is not a field of these records: it is left out.")))
         elif found.name in seen:
             outcome.errors.append(Problem(1, heading, _("The same field as column “%(other)s”: this one is "
                                                         "left out.", other=seen[found.name])))
         else:
             mapped[index], seen[found.name] = found, heading
-    defaults = {k: v for k, v in (defaults or {}).items() if k not in seen}
+    kind.given = set(seen)
+    defaults = kind.defaults() if defaults is None else defaults
+    defaults = {k: v for k, v in defaults.items() if k not in seen}
     missing = [f for f in columns if f.required and f.name not in seen and f.name not in defaults]
     for f in missing:
-        outcome.errors.append(Problem(1, f.label(view), _("This column is required and missing from the file.")))
+        outcome.errors.append(Problem(1, kind.label(f), _("This column is required and missing from the file.")))
     if missing:
         outcome.refused = len(table.rows)
         return outcome
@@ -112,18 +122,18 @@ def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only
     session.info["import_found"] = {}
     session.info[REFERENCES_SEEN] = {}
     keys_seen: dict[tuple, int] = {}
-    existing = Existing(record_type)
+    existing = kind.existing()
     try:
         with session.no_autoflush:
             for count, (number, cells) in enumerate(table.rows, start=1):
-                _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen, existing)
+                _one_row(kind, mapped, defaults, number, cells, outcome, keys_seen, existing)
                 if count % FLUSH_EVERY == 0:
                     session.flush()
             session.flush()
         if dry_run or (outcome.refused and not valid_only) or not (outcome.created or outcome.updated):
             session.rollback()
             return outcome
-        _summary(session, record_type, name, outcome, batch)
+        _summary(session, kind, name, outcome, batch)
         session.commit()
     except (SQLAlchemyError, NotPermitted) as error:
         session.rollback()
@@ -134,11 +144,12 @@ def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only
         session.info.pop("import_found", None)
         session.info.pop(REFERENCES_SEEN, None)
     outcome.written, outcome.batch = True, batch
+    outcome.passwords = kind.shown_once()
     return outcome
 
 
-def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_seen, existing) -> None:
-    model, session = record_type.model, db.session
+def _one_row(kind, mapped, defaults, number, cells, outcome, keys_seen, existing) -> None:
+    session = db.session
     values, errors = dict(defaults), []
     library = defaults.get("library")
     order = sorted(mapped.items(), key=lambda item: item[1].kind in ("one", "many"))  # relations last
@@ -148,25 +159,26 @@ def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_s
         raw = cells[index] if index < len(cells) else None
         within = {"library_id": library.id} if library is not None and f.name != "library" else None
         try:
-            values[f.name] = convert(f, raw, within=within)
+            values[f.name] = kind.convert(f, raw, within=within)
         except Bad as bad:
-            errors.append(Problem(number, _heading(f, view), bad.message))
+            errors.append(Problem(number, kind.label(f), bad.message))
             continue
         if f.name == "library":
             library = values[f.name]
-        if f.required and values[f.name] is None:
-            errors.append(Problem(number, _heading(f, view), _("Fill in this cell.")))
+        if f.required and values[f.name] in (None, []):
+            errors.append(Problem(number, kind.label(f), _("Fill in this cell.")))
+    labels = {f.name: kind.label(f) for f in mapped.values()}
     if errors:  # and what the record's rules say of the cells that were read
         named = {e.column for e in errors}
-        for name, message in problems(model, values).items():
-            column = next((_heading(f, view) for f in mapped.values() if f.name == name), name)
+        for name, message in kind.cell_problems(values).items():
+            column = labels.get(name, name)
             if column not in named:
                 errors.append(Problem(number, column, str(message)))
-        place = {_heading(f, view): index for index, f in mapped.items()}  # as the file's columns go
+        place = {kind.label(f): index for index, f in mapped.items()}  # as the file's columns go
         outcome.errors += sorted(errors, key=lambda e: place.get(e.column, -1))
         outcome.refused += 1
         return
-    key = tuple(_key_part(values.get(k)) for k in record_type.natural_key)
+    key = kind.key(values)
     if key in keys_seen:
         outcome.errors.append(Problem(number, "", _("Row %(row)d holds the same record.", row=keys_seen[key])))
         outcome.refused += 1
@@ -175,31 +187,24 @@ def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_s
     try:
         item = existing.find(values)
     except Bad as bad:
-        outcome.errors.append(Problem(number, "", bad.message))
+        outcome.errors.append(Problem(number, labels.get(bad.field, ""), bad.message))
         outcome.refused += 1
         return
     new = item is None
     if not new:
-        changed = {k: v for k, v in values.items() if existing.differs(item, k, v)}
+        changed = kind.changes(item, values, existing)
         if not changed:
             outcome.unchanged += 1
             return
         for k, v in changed.items():
             setattr(item, k, v)
     else:
-        item = model(**{k: v for k, v in values.items()})
+        item = kind.new(values)
         session.add(item)
-    found = problems(model, {k: getattr(item, k, None) for k in record_type.view.add_columns}, item.id)
-    found.update(misplaced_references(session, model, values))
-    if not found:
-        try:
-            assert_writable(session, item)
-        except NotPermitted as refusal:
-            found[""] = str(refusal)
+    found = kind.refusals(session, item, values)
     if found:
         for name, message in found.items():
-            column = next((_heading(f, view) for f in mapped.values() if f.name == name), name if name else "")
-            outcome.errors.append(Problem(number, column, str(message)))
+            outcome.errors.append(Problem(number, labels.get(name, name) if name else "", str(message)))
         outcome.refused += 1
         if inspect(item).persistent:
             session.expire(item)  # its changes are dropped
@@ -208,13 +213,10 @@ def _one_row(record_type, view, mapped, defaults, number, cells, outcome, keys_s
         return
     if new:
         existing.add(item)
+        kind.created(item)
         outcome.created += 1
     else:
         outcome.updated += 1
-
-
-def _heading(f, view) -> str:
-    return f.label(view)
 
 
 def _key_part(value):
@@ -239,8 +241,8 @@ class Existing:
     """The records a file's rows may name, by natural key: read once per value of the key's
     first part (a library's staff, a district's libraries), among those the user reads."""
 
-    def __init__(self, record_type):
-        self.model, self.key = record_type.model, record_type.natural_key
+    def __init__(self, model, key: tuple[str, ...]):
+        self.model, self.key = model, key
         self.mapper = inspect(self.model)
         self.groups: dict[tuple, dict[tuple, list]] = {}
 
@@ -294,13 +296,13 @@ class Existing:
         self._group(key[0]).setdefault(key, []).append(item)
 
 
-def _summary(session, record_type, name, outcome, batch) -> None:
+def _summary(session, kind, name, outcome, batch) -> None:
     user_id, username = _actor()
     scope = current_scope(session)
     session.add(AuditEntry(
         at=datetime.datetime.now(datetime.UTC).replace(tzinfo=None), user_id=user_id, username=username,
         tenant_id=scope.node_id, table_name=SUMMARY_TABLE, record_id=0, action=AuditAction.insert, batch=batch,
-        after={"file": name[:255], "type": record_type.name, "created": outcome.created,
+        after={"file": name[:255], "type": kind.name, "created": outcome.created,
                "updated": outcome.updated, "unchanged": outcome.unchanged, "refused": outcome.refused}))
     session.flush()
 
@@ -364,7 +366,13 @@ def undo(batch: str) -> dict:
             AuditEntry.table_name == SUMMARY_TABLE, AuditEntry.batch == batch,
             AuditEntry.action == AuditAction.delete)):
         raise NotUndone(_("This import has been undone already."))
+    from .kinds import describe
+
     models = {t.table: t.model for t in record_types().values() if t.model is not None}
+    record_type = record_types().get((summary.after or {}).get("type"))
+    kind = describe(record_type) if record_type is not None and importable(record_type) else None
+    if kind is not None:
+        models[kind.model.__tablename__] = kind.model
     entries = session.scalars(select(AuditEntry).where(
         AuditEntry.batch == batch, AuditEntry.table_name != SUMMARY_TABLE).order_by(AuditEntry.id.desc())).all()
     plan, changed = [], 0
@@ -372,7 +380,8 @@ def undo(batch: str) -> dict:
         loaded = _load(session, models, entries)
         for entry in entries:
             item = loaded.get((entry.table_name, entry.record_id))
-            if item is None or not _as_left(item, entry.after or {}):
+            if item is None or not _as_left(item, entry.after or {}) or \
+                    (kind is not None and not kind.untouched(item, entry, summary)):
                 changed += 1
             else:
                 plan.append((entry, item))
@@ -384,7 +393,7 @@ def undo(batch: str) -> dict:
                 session.delete(item)
             else:
                 for key, value in (entry.before or {}).items():
-                    setattr(item, key, _python(type(item), key, value))
+                    setattr(item, key, _python(type(item), key, value, session))
         session.flush()  # a record others refer to since is the database's refusal
         user_id, username = _actor()
         session.add(AuditEntry(
@@ -439,12 +448,17 @@ def _as_left(item, after: dict) -> bool:
     return True
 
 
-def _python(model, key, value):
-    """A value as the audit trail holds it, back as the column takes it."""
+def _python(model, key, value, session=None):
+    """A value as the audit trail holds it, back as the column takes it (linked rows,
+    an account's roles, by their names)."""
     from decimal import Decimal
 
     from sqlalchemy import Date, DateTime, Enum, Numeric
 
+    rel = inspect(model).relationships.get(key)
+    if rel is not None and isinstance(value, list):
+        target = rel.mapper.class_
+        return list(session.scalars(select(target).where(target.name.in_(value)))) if value else []
     column = model.__table__.columns.get(key)
     if value is None or column is None:
         return value

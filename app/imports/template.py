@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 
-from .fields import fields, label_column, view_of
+from .fields import label_column
 
 MAX_LISTED = 2000  # a drop-down of more names than this is no help: the column is typed
 
@@ -22,21 +22,23 @@ def template(record_type) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    view = view_of(record_type)
-    columns = fields(record_type)
+    from .kinds import describe
+
+    kind = describe(record_type)
+    columns = kind.columns()
     book = Workbook()
     data = book.active
     data.title = _("Records")[:31]
     lists = book.create_sheet(_("Lists")[:31])
     guide = book.create_sheet(_("Instructions")[:31])
-    data.append([f.label(view) + (" *" if f.required else "") for f in columns])
+    data.append([kind.label(f) + (" *" if f.required else "") for f in columns])
     for cell in data[1]:
         cell.font = Font(bold=True)
     data.freeze_panes = "A2"
     for n, f in enumerate(columns, start=1):
         letter = data.cell(row=1, column=n).column_letter
-        data.column_dimensions[letter].width = max(14, min(40, len(f.label(view)) + 4))
-        options = _options(f)
+        data.column_dimensions[letter].width = max(14, min(40, len(kind.label(f)) + 4))
+        options = _options(kind, f)
         if options:
             for row, option in enumerate(options, start=1):
                 _cell(lists, row, n, option)
@@ -53,13 +55,15 @@ def template(record_type) -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for row, f in enumerate(columns, start=2):
-        for column, value in enumerate([f.label(view), str(view.description_columns.get(f.name, "")), _format(f),
-                                        _("yes") if f.required else _("no"), _example(f)], start=1):
+        for column, value in enumerate([kind.label(f), kind.description(f), _format(f),
+                                        _("yes") if f.required else _("no"), _example(kind, f)], start=1):
             _cell(guide, row, column, value)
     guide.append([])
     guide.append([_("Rows are matched to existing records by %(key)s: a row with the same values "
                     "updates that record, any other row adds one. Leave a column out to keep what "
-                    "the records hold.", key=", ".join(_label(view, k) for k in record_type.natural_key))])
+                    "the records hold.", key=", ".join(_label(kind, columns, k) for k in kind.natural_key))])
+    for line in kind.guide():
+        guide.append([line])
     for letter, width in zip("ABCDE", (28, 48, 36, 12, 28)):
         guide.column_dimensions[letter].width = width
     for row in guide.iter_rows(min_row=2):
@@ -82,11 +86,15 @@ def _cell(sheet, row: int, column: int, value):
     return cell
 
 
-def _label(view, name) -> str:
-    return str(view.label_columns.get(name, name))
+def _label(kind, columns, name) -> str:
+    return next((kind.label(f) for f in columns if f.name == name), None) or \
+        str(kind.view.label_columns.get(name, name))
 
 
-def _options(f) -> list[str]:
+def _options(kind, f) -> list[str]:
+    own = kind.options(f)
+    if own is not None:
+        return own
     if f.kind == "choice":
         return [str(member) for member in f.choices]
     if f.kind == "bool":
@@ -108,7 +116,7 @@ def _format(f) -> str:
     }[f.kind]
 
 
-def _example(f):
+def _example(kind, f):
     today = datetime.date.today()
     if f.kind == "choice":
         return str(next(iter(f.choices)))
@@ -121,5 +129,5 @@ def _example(f):
     if f.kind == "decimal":
         return "0,5"
     if f.kind in ("one", "many"):
-        return _options(f)[0] if _options(f) else ""
+        return _options(kind, f)[0] if _options(kind, f) else ""
     return ""

@@ -19,7 +19,6 @@ from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 
-from app.extensions import db
 from app.i18n import format_moment
 
 from .files import too_large
@@ -32,12 +31,12 @@ IMPORT_ROUTES = {"import_page", "import_confirm", "import_template", "import_und
 
 
 def imported_type(cls):
-    """The record type whose screen or API `cls` is, if it is imported (has a natural key)."""
+    """The record type whose screen or API (or import API) `cls` is, if it is imported."""
     from app.records import record_types
 
-    from .run import importable
+    from .kinds import import_api, importable
 
-    found = next((t for t in record_types().values() if cls in (t.view, t.api)), None)
+    found = next((t for t in record_types().values() if cls in (t.view, t.api, import_api(t))), None)
     return found if found is not None and importable(found) else None
 
 
@@ -115,6 +114,13 @@ class Importable:
             flash(_("Imported from %(file)s: %(created)d added, %(updated)d changed, %(unchanged)d unchanged, "
                     "%(refused)d refused.", file=name, created=outcome.created, updated=outcome.updated,
                     unchanged=outcome.unchanged, refused=outcome.refused), "success")
+            if outcome.passwords:  # shown in this answer only: never in a redirect, a cookie or a log
+                page = self.render_template(
+                    "imports/passwords.html", record_type=record_type, passwords=outcome.passwords,
+                    title=_("Import: %(records)s", records=self.list_title), list_url=url_for(".list"))
+                response = current_app.make_response(page)
+                response.headers["Cache-Control"] = "no-store"
+                return response
             return redirect(url_for(".list"))
         flash(_("Nothing was imported: the file has refused rows. Fix them, or import the valid rows only."),
               "warning")
@@ -155,20 +161,9 @@ class Importable:
 
 def import_defaults(record_type) -> dict:
     """Columns a file of the user's may leave out: their district, their library."""
-    from sqlalchemy import inspect
+    from .kinds import describe
 
-    from app.models import Library, Tenant
-    from app.tenancy.session import current_scope
-
-    scope = current_scope(db.session)
-    names = set(record_type.view.add_columns)
-    relations = inspect(record_type.model).relationships
-    out = {}
-    if "tenant" in names and "tenant" in relations and scope.node_id is not None:
-        out["tenant"] = db.session.get(Tenant, scope.node_id)
-    if "library" in names and "library" in relations and scope.library_id is not None:
-        out["library"] = db.session.get(Library, scope.library_id)
-    return out
+    return describe(record_type).defaults()
 
 
 def _folder() -> Path:

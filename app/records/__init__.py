@@ -48,6 +48,9 @@ class RecordType:
     # The fields that tell one record from another in a spreadsheet (app/imports): a row
     # with the same values updates that record. None: the type is not imported.
     natural_key: tuple[str, ...] = ()
+    # How its rows are imported where they are no plain records (accounts): a subclass of
+    # app.imports.kinds.Records. None: as records, by the natural key.
+    importer: type | None = None
     category: str = "Network"
     order: int = 100  # its place in its menu category
 

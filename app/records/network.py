@@ -6,6 +6,7 @@ from app.api.records import (
     ClubApi, ContestApi, ContestEntryApi, LibraryApi, OutreachApi, StaffApi, TenantApi,
 )
 from app.security.roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
+from app.imports.accounts import Accounts
 from app.security.users import AccountView
 from app.views.audit import AuditView
 from app.views.club import ClubView
@@ -78,6 +79,7 @@ declare(RecordType(
     "user", AccountView, None, "Accounts", _l("User accounts"), _l("User account"), "fa-user",
     {DIRECTOR: "raed"},
     count=lambda n: ngettext("%(num)d user account", "%(num)d user accounts", n),
+    natural_key=("username",), importer=Accounts,
     order=80,
 ))
 # The audit trail: read-only for everyone.

@@ -22,10 +22,16 @@ VIEWER = "Viewer"
 
 
 def records() -> dict:
-    """Record type -> (its view's class name, its API's class name or None)."""
+    """Record type -> (its view's class name, its API's class name or None): the API that
+    serves only its import, where it has no other (the accounts')."""
+    from app.imports.kinds import import_api
     from app.records import record_types
 
-    return {name: (t.view.__name__, t.api.__name__ if t.api else None) for name, t in record_types().items()}
+    out = {}
+    for name, t in record_types().items():
+        api = t.api or import_api(t)
+        out[name] = (t.view.__name__, api.__name__ if api is not None else None)
+    return out
 
 
 def _by_role(rule: str) -> dict[str, dict]:
@@ -102,6 +108,7 @@ def fab_roles() -> dict[str, list[tuple[str, str]]]:
     # Admin is built in too: its checks run in memory, not as a query per menu item. So is
     # Public, the visitor who is not signed in: it may open nothing but the login page.
     roles = {ADMIN: [(".*", ".*")], PUBLIC: []}
+    from app.imports.kinds import import_api
     from app.records import record_types
 
     declared = record_types()
@@ -115,6 +122,8 @@ def fab_roles() -> dict[str, list[tuple[str, str]]]:
                 pairs += [(t.view.__name__, p) for p in permitted]
                 pairs += [(t.api.__name__, p) for p in API_PERMISSIONS[action] if t.api and (
                     p != "can_import" or t.natural_key)]
+                if t.api is None and import_api(t) is not None and "can_import" in API_PERMISSIONS[action]:
+                    pairs.append((import_api(t).__name__, "can_import"))  # an API that serves the import alone
             pairs.append((t.menu, "menu_access"))
             if "r" in actions:  # its reports read it
                 pairs += [pair for report in t.reports

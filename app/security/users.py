@@ -35,6 +35,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from app.extensions import db
 from app.i18n import formatters
 from app.models import Library, Tenant
+from app.imports.views import IMPORT_ROUTES, Importable, without_imports
 from app.views.base import KnownActionsOnly
 from app.views.relations import choices_response, with_ajax_relations
 from app.tenancy.session import current_scope
@@ -179,8 +180,9 @@ def _translated_roles(form_class):
     return type(form_class.__name__, (form_class,), {"roles": roles})
 
 
-class AccountView(SavedAtOnce, KnownActionsOnly, ModelView):
+class AccountView(SavedAtOnce, Importable, KnownActionsOnly, ModelView):
     datamodel = ScopedAccounts(Account)
+    list_template = "reports/list.html"  # with the Import button (app/imports/accounts.py)
     database_error_message = _l("The database refused the change.")  # FAB's edit says only this
     list_title, show_title = _l("User accounts"), _l("User account")
     add_title, edit_title = _l("Add a user account"), _l("Edit a user account")
@@ -203,9 +205,10 @@ class AccountView(SavedAtOnce, KnownActionsOnly, ModelView):
             EqualTo("password", message=_l("The passwords do not match."))]),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {"roles": [["name", NameIn, ASSIGNABLE]]}
-    method_permission_name = {"choices": "list"}
+    method_permission_name = {"choices": "list", **dict.fromkeys(IMPORT_ROUTES, "import")}
 
     def __init__(self, **kwargs):
+        without_imports(self, IMPORT_ROUTES)
         self.formatters_columns = {**formatters(Account), "roles": role_names}
         super().__init__(**kwargs)
         # The organisation and library fields search the server, among the places the

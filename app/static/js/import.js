@@ -10,3 +10,10 @@
     });
   });
 })();
+
+// The initial passwords of imported accounts are shown once: a button prints the page.
+(function () {
+  document.querySelectorAll("[data-print-page]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
