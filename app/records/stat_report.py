@@ -23,8 +23,10 @@ from app.extensions import db
 from app.i18n import format_moment
 from app.models import choice
 from app.security.roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
+from app.reports.stat_summary import StatSummaryView
 from app.statistics import checks, entry, workflow
 from app.statistics.forms import edition as edition_named
+from app.statistics.prefill import suggestions
 from app.tenancy import LibraryOwned
 from app.tenancy.session import NotPermitted, assert_writable
 from app.versions import Stale
@@ -152,8 +154,16 @@ class StatReportView(RecordView):
         if found is None:  # the form's rules say so first (StatReport.__rules__)
             raise ValueError(gettext("There is no statistical form for this year in the library's country."))
         item.edition, item.status = found.code, StatReportStatus.draft
-        item.values, item.notes = {}, {}
+        # What the registry knows of the year (staff, outreach points, the events journal)
+        # starts as the figures: the person filling the report checks them and may change them.
+        offered = suggestions(db.session, found, item.library.id, item.year)
+        item.values, item.notes = {code: s.value for code, s in offered.items()}, {}
         workflow.started(item, g.user)
+        if offered:
+            sources = sorted({s.source_label for s in offered.values()})
+            flash(ngettext("%(num)d figure was filled in from %(sources)s: check it.",
+                           "%(num)d figures were filled in from %(sources)s: check them.",
+                           len(offered), sources=", ".join(sources)), "info")
 
     def row_rights(self, item):
         # The figures change only while the report is a draft or returned.
@@ -314,7 +324,7 @@ declare(RecordType(
     lazy_gettext("Statistical report"), "fa-table",
     {DIRECTOR: "r", METHODOLOGIST: FILLERS, BRANCH: FILLERS, VIEWER: "r"},
     count=lambda n: ngettext("%(num)d statistical report", "%(num)d statistical reports", n),
-    labels=LABELS, listed_on=("library",), demo=demo_reports, category="Work", order=40,
+    labels=LABELS, listed_on=("library",), demo=demo_reports, reports=(StatSummaryView,), category="Work", order=40,
 ))
 declare(RecordType(
     "stat_report_step", StatReportStepView, None, "Report history", lazy_gettext("Report history"),
