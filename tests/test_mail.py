@@ -14,7 +14,7 @@ from app.extensions import db
 from app.security.models import Account
 from app.tenancy.session import unrestricted
 
-from .conftest import make_app
+from .conftest import login, make_app
 
 
 def _free_port() -> int:
@@ -105,3 +105,35 @@ def test_without_a_server_nothing_is_queued(app):
     with app.app_context(), unrestricted(db.session):
         assert not app.config["MAIL_SERVER"]
         assert mail.send_after_commit(db.session, [mail.letter(_account("zal.director"), lambda: "x", lambda: "y")]) == 0
+
+
+def test_a_submitted_report_tells_its_director_and_a_returned_one_its_author(mailing_app, smtp, owner_engine):
+    from .test_stat_reports import _add, _fill, _library, _report, _report_id, _step
+    from app.demo_data.stat_reports import _ru
+
+    _, inbox = smtp
+    library = _library(owner_engine, "Золотаревская сельская библиотека")
+    methodologist, director = login(mailing_app, "zal.methodologist"), login(mailing_app, "zal.director")
+    _add(methodologist, library, 2023)
+    pk = _report_id(owner_engine, library, 2023)
+    inbox.letters.clear()
+    _fill(methodologist, owner_engine, pk, _ru(280, 90, 60, 3900, 6800, 0, 28, 8800, 190, 140, 1), do="submit")
+    assert _report(owner_engine, pk)["status"] == "submitted"
+    mail.delivered()
+    (to, letter), = inbox.letters
+    assert to == ["zal.director@localhost"]
+    assert letter["Subject"] == "На проверку: Статистический отчёт за 2023 год, Золотаревская сельская библиотека"
+    assert f"/statreportview/show/{pk}" in letter.get_content()
+
+    inbox.letters.clear()
+    _step(director, owner_engine, pk, "return", "Уточните число посещений")
+    mail.delivered()
+    (to, letter), = inbox.letters
+    assert to == ["zal.methodologist@localhost"]
+    assert "Уточните число посещений" in letter.get_content()
+
+    inbox.letters.clear()
+    _step(methodologist, owner_engine, pk, "submit")
+    _step(director, owner_engine, pk, "approve")  # waits for nobody: no letter of its own
+    mail.delivered()
+    assert [to for to, _ in inbox.letters] == [["zal.director@localhost"]]

@@ -72,3 +72,28 @@ def test_a_library_outside_the_scope_offers_nothing(session_as):
     assert own["staff_headcount"] > 0  # the demo library has staff
     session = session_as("maglizh.director")  # another country, another district
     assert set(_offered(session, foreign).values()) == {0}
+
+
+def test_a_new_report_starts_with_what_the_registry_knows(app, owner_engine):
+    import json
+
+    from sqlalchemy import text
+
+    from .conftest import login
+    from .test_stat_reports import _add, _library, _report_id, _text
+
+    library = _library(owner_engine, "Золотаревская сельская библиотека")
+    page = _add(login(app, "zal.methodologist"), library, 2021)
+    pk = _report_id(owner_engine, library, 2021)
+    try:
+        with owner_engine.connect() as conn:
+            staff = conn.execute(text("SELECT count(*) FROM staff WHERE library_id = :l AND active"),
+                                 {"l": library}).scalar()
+            values = conn.execute(text('SELECT "values" FROM stat_report WHERE id = :i'), {"i": pk}).scalar()
+        values = json.loads(values) if isinstance(values, str) else values
+        assert values["staff_headcount"] == staff
+        assert "заполнены по данным" in _text(page) and "записи о сотрудниках" in _text(page)
+    finally:
+        with owner_engine.begin() as conn:
+            conn.execute(text("DELETE FROM stat_report_step WHERE report_id = :i"), {"i": pk})
+            conn.execute(text("DELETE FROM stat_report WHERE id = :i"), {"i": pk})

@@ -59,6 +59,7 @@ class DashboardView(IndexView):
             xlsx=url_for(".dashboard_xlsx", pk=pk, year=_year()),
             passport=url_for(".passport", pk=node.id) if figures.by_library else None,
             own_library_only=scope.library_id is not None,
+            waiting=_waiting(pk, scope), day=format_day,
             page_frame=page_frame(f"{_title(node)} · {_('Dashboard')}", format_day(datetime.date.today())))
 
     @expose("/dashboard/xlsx")
@@ -86,6 +87,15 @@ class DashboardView(IndexView):
             staff=[s for s in sections(data.report) if s.slug == "staff"][0], shown=shown,
             today=datetime.date.today(), day=format_day, dashboard=url_for(".dashboard", pk=node.id),
             page_frame=page_frame(f"{_('District passport')} · {node.name}", format_day(datetime.date.today())))
+
+
+def _waiting(pk, scope) -> list:
+    """On the user's own dashboard: the statistical reports that wait for them."""
+    from app.statistics.waiting import waiting
+
+    if pk is not None and pk != scope.node_id:
+        return []
+    return waiting(db.session, current_user, scope.node_id, scope.library_id)
 
 
 def _year() -> int | None:

@@ -20,7 +20,7 @@ from flask_babel import gettext, lazy_gettext
 
 from app.security.roles import ADMIN, BRANCH, DIRECTOR, METHODOLOGIST
 
-from . import checks
+from . import checks, letters
 from .forms import Edition, edition as edition_named, edition_for
 
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
@@ -183,6 +183,7 @@ def take(report, name: str, user, comment: str | None = None):
         if stopping:
             raise Refused(gettext("The report cannot be submitted until these are resolved:"), stopping)
     move(report, step, user, comment)
+    letters.tell(report, step, user, comment)  # sent once the step is committed
     return step
 
 
