@@ -260,3 +260,45 @@ def test_a_list_longer_than_a_batch_exports_whole_and_comes_back_unchanged(app, 
     assert (again["created"], again["updated"], again["refused"]) == (0, 0, 0), again
     assert director.post(f"/staffview/import/undo/{answer['batch']}").status_code == 302
     assert _count(owner_engine) == 0
+
+
+def test_the_page_hears_how_far_the_run_has_got_and_only_its_own(app, owner_engine, director, monkeypatch):
+    from app.imports.progress import Progress
+
+    heard = []
+    told = Progress.__call__
+
+    def heard_and_told(self, stage, done=0, total=0):
+        heard.append((stage, done, total))
+        told(self, stage, done, total)
+
+    monkeypatch.setattr(Progress, "__call__", heard_and_told)
+    # The preview and the import, each named by the page, tell where they are, row by row.
+    data = _xlsx(HEADINGS, _staff_rows(120, mistakes=False))
+    page = director.post("/staffview/import/", data={"file": (io.BytesIO(data), "s.xlsx"), "progress": "p" * 32},
+                         content_type="multipart/form-data").get_data(as_text=True)
+    assert heard[0] == ("reading", 0, 0) and heard[-1] == ("checking", 120, 120), heard
+    checked = [done for stage, done, _ in heard if stage == "checking"]
+    assert checked == sorted(checked) and len(checked) >= 2
+    # Once the answer is given, the run is forgotten.
+    assert director.get(f"/staffview/import/progress?key={'p' * 32}").status_code == 404
+    heard.clear()
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    assert director.post("/staffview/import/confirm", data={"token": token, "progress": "q" * 32}).status_code == 302
+    assert heard[-1] == ("saving", 120, 120) and _count(owner_engine) == 120
+
+    # What a run has written is read back by its user only, in her language.
+    key = "k" * 32
+    with app.test_request_context():
+        user = app.appbuilder.sm.find_user("zal.director")
+        Progress(key, user.id)("checking", 120, 2000)
+    answer = director.get(f"/staffview/import/progress?key={key}&_l_=ru")
+    assert answer.status_code == 200 and answer.get_json()["text"] == "Проверено строк: 120 из 2\xa0000"
+    assert director.get(f"/staffview/import/progress?key={key}&_l_=bg").get_json()["text"] == \
+        "Проверени редове: 120 от 2\xa0000"
+    stranger = login(app, "maglizh.director")
+    assert stranger.get(f"/staffview/import/progress?key={key}").status_code == 404
+    assert director.get(f"/staffview/import/progress?key={'x' * 32}").status_code == 404
+    assert director.get("/staffview/import/progress?key=../../etc/passwd").status_code == 404
+    with owner_engine.begin() as conn:  # leave the demo as it was
+        conn.execute(text("DELETE FROM staff WHERE full_name LIKE 'Импортова Анна%'"))

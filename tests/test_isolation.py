@@ -11,6 +11,7 @@ import re
 import pytest
 from sqlalchemy import bindparam, inspect, text
 
+from app.imports.views import IMPORT_ROUTES
 from app.records import record_types
 from app.security.roles import records
 
@@ -37,8 +38,8 @@ API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE",
 NO_ID = {"list", "add", "choices", "export", "action_post", "download", "get_list", "post", "info", "related",
          "api_read", "api_get", "api", "api_column_add", "api_column_edit", "api_create",
          "api_delete", "api_update", "api_readvalues", "schema",
-         # The imports: a foreign row's library "not found", a foreign batch a 404 (tests/test_imports.py).
-         "import_page", "import_confirm", "import_template", "import_undo", "import_file"}
+         # The imports: a foreign row's library "not found", a foreign batch or run a 404 (tests/test_imports.py).
+         *IMPORT_ROUTES, "import_file"}
 
 
 def record_routes(app):

@@ -28,9 +28,11 @@ from app.tenancy.session import REFERENCES_SEEN, NotPermitted, current_scope
 
 from .fields import Bad, headings, normal
 from .files import read
+from .progress import CHECKING, SAVING
 
 SUMMARY_TABLE = "import"  # the audit rows that sum a batch up (and mark it undone)
 FLUSH_EVERY = 500  # rows written at once: a database error still undoes the whole import
+TELL_EVERY = 50  # rows between two reports of progress (which writes at most 4 a second)
 
 
 @dataclass
@@ -76,10 +78,11 @@ def importable(record_type) -> bool:
 
 
 def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only: bool = False,
-        defaults: dict | None = None) -> Outcome:
+        defaults: dict | None = None, progress=None) -> Outcome:
     """Preview (dry_run) or import `data` as rows of `record_type` (as its description,
     app/imports/kinds.py, says). `defaults`: values of columns the file may leave out
-    (the user's own district, library); None: the description's."""
+    (the user's own district, library); None: the description's. `progress(stage, done,
+    total)`, if given, hears how far the run has got (app/imports/progress.py)."""
     from .files import FileRefused
     from .kinds import describe
 
@@ -123,16 +126,23 @@ def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only
     session.info[REFERENCES_SEEN] = {}
     keys_seen: dict[tuple, int] = {}
     existing = kind.existing()
+    told = progress or (lambda stage, done=0, total=0: None)
+    total = len(table.rows)
     try:
         with session.no_autoflush:
+            told(CHECKING, 0, total)
             for count, (number, cells) in enumerate(table.rows, start=1):
                 _one_row(kind, mapped, defaults, number, cells, outcome, keys_seen, existing)
                 if count % FLUSH_EVERY == 0:
                     session.flush()
+                if count % TELL_EVERY == 0:
+                    told(CHECKING, count, total)
             session.flush()
+            told(CHECKING, total, total)
         if dry_run or (outcome.refused and not valid_only) or not (outcome.created or outcome.updated):
             session.rollback()
             return outcome
+        told(SAVING, total, total)
         _summary(session, kind, name, outcome, batch)
         session.commit()
     except (SQLAlchemyError, NotPermitted) as error:

@@ -5,6 +5,7 @@
 /<view>/import/confirm     the import of the file previewed
 /<view>/import/template    the spreadsheet to fill, in the user's language
 /<view>/import/undo/<batch>  an import taken back
+/<view>/import/progress?key=  how far the upload's or confirmation's run has got (JSON)
 
 All with the permission "can_import" of the view, which the role table gives with "add".
 The previewed file waits under instance/imports/ for its confirmation, named by a token
@@ -15,11 +16,11 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 
-from app.i18n import format_moment
+from app.i18n import format_moment, format_number
 
 from .files import too_large
 
@@ -27,7 +28,7 @@ KEEP_SECONDS = 24 * 3600  # a preview not confirmed within a day is forgotten
 UPLOADS = "imports"
 
 
-IMPORT_ROUTES = {"import_page", "import_confirm", "import_template", "import_undo"}
+IMPORT_ROUTES = {"import_page", "import_confirm", "import_template", "import_undo", "import_progress"}
 
 
 def imported_type(cls):
@@ -77,11 +78,16 @@ class Importable:
                 flash(_("Choose the file to import."), "warning")
                 return redirect(url_for(".import_page"))
             data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+            progress = _progress()
             try:
-                outcome = run(record_type, upload.filename, data, dry_run=True, defaults=self._defaults())
+                outcome = run(record_type, upload.filename, data, dry_run=True, defaults=self._defaults(),
+                              progress=progress)
             except ImportFailed:
                 outcome = None
                 flash(_("The database refused the file's records: nothing was imported."), "danger")
+            finally:
+                if progress is not None:
+                    progress.close()
             if outcome is not None and not outcome.file_error and (outcome.created or outcome.updated):
                 token = _keep(record_type.name, upload.filename, data)
         return self.render_template(
@@ -103,12 +109,16 @@ class Importable:
             flash(_("The file previewed is no longer at hand: upload it again."), "warning")
             return redirect(url_for(".import_page"))
         name, data = kept
+        progress = _progress()
         try:
             outcome = run(record_type, name, data, dry_run=False, valid_only=request.form.get("valid_only") == "1",
-                          defaults=self._defaults())
+                          defaults=self._defaults(), progress=progress)
         except ImportFailed:
             flash(_("The database refused the file's records: nothing was imported."), "danger")
             return redirect(url_for(".import_page"))
+        finally:
+            if progress is not None:
+                progress.close()
         if outcome.written:
             _forget(request.form.get("token", ""))
             flash(_("Imported from %(file)s: %(created)d added, %(updated)d changed, %(unchanged)d unchanged, "
@@ -138,6 +148,28 @@ class Importable:
         name = f"{record_type.name}-template.xlsx"
         response = current_app.response_class(body, mimetype=XLSX)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @expose("/import/progress")
+    @has_access
+    def import_progress(self):
+        """How far the user's run named `key` has got: {stage, done, total, text}; 404 when
+        it is not running (done, never started, or another user's)."""
+        from .progress import CHECKING, SAVING, reported
+
+        self._record_type()
+        found = reported(request.args.get("key"), _user_id())
+        if found is None:
+            abort(404)
+        if found["stage"] == CHECKING and found["total"]:
+            text = _("Checked %(done)s of %(total)s rows", done=format_number(found["done"]),
+                     total=format_number(found["total"]))
+        elif found["stage"] == SAVING:
+            text = _("Saving the records…")
+        else:
+            text = _("Reading the file…")
+        response = jsonify({**found, "text": text})
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     @expose("/import/undo/<batch>", methods=["POST"])
@@ -170,10 +202,23 @@ def _folder() -> Path:
     folder = Path(current_app.instance_path) / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     now = time.time()
-    for old in folder.glob("*.bin"):
+    for old in [*folder.glob("*.bin"), *folder.glob("*.progress")]:  # a run that died leaves its file
         if now - old.stat().st_mtime > KEEP_SECONDS:
             old.unlink(missing_ok=True)
     return folder
+
+
+def _user_id():
+    from flask_login import current_user
+
+    return getattr(current_user, "id", None)
+
+
+def _progress():
+    """The progress of this request's run, when the page named one (app/imports/progress.py)."""
+    from .progress import started
+
+    return started(request.form.get("progress"), _user_id())
 
 
 def _keep(kind: str, name: str, data: bytes) -> str:

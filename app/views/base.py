@@ -135,7 +135,7 @@ class RecordView(Exportable, Importable, KnownActionsOnly, ModelView):
     text_checked_per_field = True  # app.validation.problems: a NUL is the field's error (app.requests)
     method_permission_name = {"muldelete": "delete", "choices": "list", "export": "list",
                               "import_page": "import", "import_confirm": "import", "import_template": "import",
-                              "import_undo": "import"}
+                              "import_undo": "import", "import_progress": "import"}
 
     # Card's table -> the relation through which its card lists these records (RecordType.listed_on).
     listed_through: dict[str, str] = {}

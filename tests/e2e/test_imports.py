@@ -1,6 +1,7 @@
 """Bringing a spreadsheet in, in the browser: the district director opens Import on the
 staff list, downloads the template in her language, uploads a file with mistakes, reads
 what to fix, imports the valid rows and undoes the import."""
+import base64
 import io
 import re
 
@@ -87,6 +88,44 @@ def test_a_bulgarian_director_reads_the_preview_in_bulgarian(web):
     expect(errors).to_contain_text("„Бортновская сельская библиотека“ не е намерено.")
     expect(errors).to_contain_text("Въведете цяло число.")
     web.shot(page, "01-preview-bg")
+    web.expect_no_troubles()
+
+
+def test_a_large_files_check_shows_how_far_it_has_got(web):
+    page = web.page("bg-BG")
+    web.login(page, "maglizh.director")
+    page.goto("/clubview/import/")
+    book = openpyxl.Workbook()
+    book.active.append(["Наименование", "Библиотека", "Аудитория", "Членове"])
+    for i in range(4000):
+        book.active.append([f"Клуб № {i}", "Библиотека при НЧ „Светлина 1899“", "Възрастни", 12])
+    out = io.BytesIO()
+    book.save(out)
+    page.set_input_files("#import-file", files=[{"name": "клубове.xlsx", "buffer": out.getvalue(),
+                                                 "mimeType": "application/octet-stream"}])
+    # What the bar says while the server checks the rows (kept where the next page can read it).
+    page.evaluate("""() => {
+        const text = document.getElementById("import-busy-text");
+        const bar = document.querySelector("#import-busy .progress-bar");
+        new MutationObserver(() => {
+            const seen = JSON.parse(sessionStorage.getItem("seen") || "[]");
+            seen.push([text.textContent, bar.style.width]);
+            sessionStorage.setItem("seen", JSON.stringify(seen));
+        }).observe(text, {childList: true, characterData: true, subtree: true});
+    }""")
+    page.get_by_role("button", name="Провери файла").click(no_wait_after=True)  # the answer takes seconds
+    page.wait_for_timeout(2000)
+    # Playwright's own screenshot waits for the next page: the browser's own is taken now.
+    shot = page.context.new_cdp_session(page).send("Page.captureScreenshot")["data"]
+    web.folder.mkdir(parents=True, exist_ok=True)
+    (web.folder / "01-checking-bg.png").write_bytes(base64.b64decode(shot))
+    expect(page.locator("#preview-title")).to_contain_text("клубове.xlsx", timeout=60_000)
+    expect(page.locator("table.import-counts")).to_contain_text("4000")
+    seen = page.evaluate("() => JSON.parse(sessionStorage.getItem('seen') || '[]')")
+    counted = [(re.search(r"Проверени редове: ([\d\s]+) от 4\s000", text), width) for text, width in seen]
+    counted = [(int(re.sub(r"\s", "", found.group(1))), width) for found, width in counted if found]
+    assert len(counted) >= 2 and counted == sorted(counted, key=lambda c: c[0]), seen
+    assert counted[0][0] < 4000 and counted[0][1] != "100%", seen  # the bar grows with the rows
     web.expect_no_troubles()
 
 
