@@ -348,3 +348,40 @@ def test_text_that_looks_like_a_formula_stays_text(app):
     assert book.active["C1"].number_format == "DD.MM.YYYY"
     line = b"".join(csv_chunks(rows, "ru")).decode("utf-8-sig").strip()
     assert line == '"\'=HYPERLINK(""http://x"")";\'+7 (48648) 2-12-47;2026-01-02'
+
+
+def test_a_page_of_many_rows_shows_one_section_at_a_time_and_draws_the_largest(as_user, monkeypatch):
+    """The network's 85 regions: one section's table at a time, chosen above it, and the
+    comparison charts draw the largest rows (the demo's three regions stand in for them)."""
+    from app.reports import layout, views
+
+    monkeypatch.setattr(views, "ONE_SECTION_FROM", 2)
+    monkeypatch.setattr(layout, "MOST_BARS", 2)
+    client = as_user("admin")
+    page = client.get("/?_l_=ru").get_data(as_text=True)
+    assert page.count('class="figures-section"') == 1 and "<h2>Библиотеки</h2>" in page
+    assert re.search(r'<li class="active"><a href="/dashboard/\?section=libraries#figures" aria-current="page">'
+                     r'Библиотеки</a>', page)
+    assert "Действующие библиотеки: 2 крупнейших из 3" in page
+    staff = client.get("/dashboard/?section=staff&_l_=bg").get_data(as_text=True)
+    assert staff.count('class="figures-section"') == 1 and "<h2>Служители</h2>" in staff
+    assert "Численост: 2 най-големи от 3" in staff or "Служители: 2 най-големи от 3" in staff
+    # An unknown section is the first one; the workbook keeps them all.
+    assert "<h2>Библиотеки</h2>" in client.get("/dashboard/?section=nonsense&_l_=ru").get_data(as_text=True)
+    assert len(_workbook(client.get("/dashboard/xlsx")).sheetnames) >= 5
+
+
+def test_the_networks_figures_follow_every_write_at_once(as_user, owner_engine):
+    """They are kept between requests (a national page scans every table): a write made
+    since, by anyone, is on the next page."""
+    admin = as_user("admin")
+    clubs = _dashboard(admin)["Клубы по интересам"]["Орловская область"]["Клубы по интересам"]
+    with owner_engine.connect() as conn:
+        library = conn.scalar(text("SELECT id FROM library WHERE name = 'Бортновская сельская библиотека'"))
+    director = as_user("zal.director")
+    added = director.post("/api/v1/club/", json={"name": "Клуб для проверки сводки", "library": library,
+                                                  "audience": "youth", "members": 3, "active": True})
+    assert added.status_code == 201, added.get_json()
+    assert _dashboard(admin)["Клубы по интересам"]["Орловская область"]["Клубы по интересам"] == clubs + 1
+    assert director.delete(f"/api/v1/club/{added.get_json()['id']}").status_code == 200
+    assert _dashboard(admin)["Клубы по интересам"]["Орловская область"]["Клубы по интересам"] == clubs

@@ -7,6 +7,8 @@ A figure is a Counter key: "staff", "libraries.branch", "age.under_30"...
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -106,6 +108,40 @@ def report(session, node: Tenant | None, year: int | None = None,
            today: datetime.date | None = None) -> Report:
     """The figures of `node` (a region, a district; None: the network), per row and total."""
     today = today or datetime.date.today()
+    if node is None and current_scope(session).unrestricted:
+        return _network(session, year, today)
+    return _report(session, node, year, today)
+
+
+# The network's figures scan every table of the country (about a second at national size);
+# they are kept, per year and day, until a write (every write leaves a row in the audit
+# trail: its highest id says whether anything changed) or for a few minutes at most (an
+# operator's bulk load bypasses the trail).
+NETWORK_KEEP_SECONDS = 300
+_keeping = threading.Lock()
+
+
+def _network(session, year, today) -> Report:
+    from flask import current_app
+
+    from app.audit import AuditEntry
+
+    mark = session.scalar(select(func.max(AuditEntry.id)))
+    key = (year, today)
+    _kept = current_app.extensions.setdefault("libnet.network_figures", {})  # the app's own
+    with _keeping:
+        found = _kept.get(key)
+    if found is not None and found[0] == mark and time.monotonic() - found[1] < NETWORK_KEEP_SECONDS:
+        return found[2]
+    figures = _report(session, None, year, today)
+    with _keeping:
+        if len(_kept) > 8:
+            _kept.clear()
+        _kept[key] = (mark, time.monotonic(), figures)
+    return figures
+
+
+def _report(session, node: Tenant | None, year: int | None, today: datetime.date) -> Report:
     units, unit_of, tenant_ids = _units(session, node)
     by_library = node is not None and node.kind is TenantKind.district
     rows = defaultdict(Counter, {unit.id: Counter() for unit in units})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
 from app.choices import Audience, ContestResult, LibraryKind, OutreachKind
 from app.i18n import format_number
@@ -120,12 +120,23 @@ def sections(report: Report) -> list[Section]:
     ]
 
 
+MOST_BARS = 20  # a comparison of more rows draws the largest: the table lists them all
+
+
 def charts(report: Report) -> list[Chart]:
     """The main indicators as bars: per row of the page, and the total's make-up."""
     total, units = report.total, report.units
 
     def per_unit(key):
-        return [(unit_label(unit), report.rows[unit.id][key]) for unit in units]
+        bars = [(unit_label(unit), report.rows[unit.id][key]) for unit in units]
+        if len(bars) <= MOST_BARS:
+            return bars
+        return sorted(bars, key=lambda bar: -bar[1])[:MOST_BARS]
+
+    def largest(title):
+        if len(units) <= MOST_BARS:
+            return title
+        return _("%(title)s: the %(most)d largest of %(all)d", title=title, most=MOST_BARS, all=len(units))
 
     # One rule for every chart: each category has its bar, a zero too (a library with no
     # club is what a methodologist looks for). A chart with nothing at all is left out.
@@ -135,12 +146,12 @@ def charts(report: Report) -> list[Chart]:
     # A district has no regional library: that bar would always be empty there.
     kinds = [k for k in LibraryKind if not (report.by_library and k is LibraryKind.regional)]
 
-    by_unit = [] if report.by_library else [Chart(_("Active libraries"), per_unit("libraries"))]
+    by_unit = [] if report.by_library else [Chart(largest(_("Active libraries")), per_unit("libraries"))]
     drawn = [
         *by_unit,
-        Chart(_("Staff"), per_unit("staff")),
-        Chart(_("Interest clubs"), per_unit("clubs")),
-        Chart(_("Events held in %(year)s", year=report.event_year), per_unit("events.held")),
+        Chart(largest(_("Staff")), per_unit("staff")),
+        Chart(largest(_("Interest clubs")), per_unit("clubs")),
+        Chart(largest(_("Events held in %(year)s", year=report.event_year)), per_unit("events.held")),
         Chart(_("Active libraries by kind"), make_up("libraries", [(k.name, str(k)) for k in kinds])),
         Chart(_("Staff by education"), [(_("Higher education"), total["staff.higher"]),
                                         (_("Library education"), total["staff.library"])]),
@@ -156,15 +167,22 @@ def charts(report: Report) -> list[Chart]:
     return [chart for chart in drawn if any(value for _label, value in chart.bars)]
 
 
-def percent(share: float | None) -> str:
+def percent(share: float | None, locale: str | None = None) -> str:
     """A whole percentage, as the districts write it: 50%."""
-    return "—" if share is None else f"{format_number(round(share * 100))}%"
+    return "—" if share is None else f"{format_number(round(share * 100), locale)}%"
 
 
-def shown(column: Column, counts) -> str:
+def shown(column: Column, counts, locale: str | None = None) -> str:
     """A table cell as the page shows it."""
     value = column.value(counts)
-    return percent(value) if column.share_of else format_number(value)
+    return percent(value, locale) if column.share_of else format_number(value, locale)
+
+
+def cells(section, row: dict, applies=None) -> list[str | None]:
+    """A table row's cells as the page shows them, None where the cell means nothing."""
+    locale = str(get_locale())
+    return [shown(column, row["counts"], locale) if applies is None or applies(column, row) else None
+            for column in section.columns]
 
 
 def unit_label(unit) -> str:

@@ -24,9 +24,15 @@ from app.tenancy.session import current_scope
 from .charts import bar_chart
 from .figures import report
 from .files import XLSX, Sheet, Styled, attachment, xlsx_chunks
-from .layout import applies, charts, owner_label, sections, shown, unit_label
+from .layout import applies, cells, charts, owner_label, sections, unit_label
 from .passport import description, passport
 from .printing import page_frame
+
+
+# A page of more rows (the network's 85 regions, a large region's districts) shows one
+# section's table at a time, chosen above it: all of them at once made a page of some
+# thousands of cells. The workbook holds every section.
+ONE_SECTION_FROM = 40
 
 
 class DashboardView(IndexView):
@@ -51,9 +57,15 @@ class DashboardView(IndexView):
         figures = report(db.session, node, year=_year())
         self.update_redirect()
         scope = current_scope(db.session)
+        every, tabs = sections(figures), None
+        if len(figures.units) > ONE_SECTION_FROM:
+            chosen = next((s for s in every if s.slug == request.args.get("section")), every[0])
+            tabs = [(s.title, url_for(".dashboard", pk=pk, year=_year(), section=s.slug, _anchor="figures"),
+                     s is chosen) for s in every]
+            every = [chosen]
         return self.render_template(
             "reports/dashboard.html", report=figures, title=_title(node), crumbs=_crumbs(node),
-            sections=sections(figures), rows=_rows(figures), first=_first_heading(node), shown=shown,
+            sections=every, tabs=tabs, rows=_rows(figures), first=_first_heading(node), cells=cells,
             applies=applies, rows_for=_rows_for,
             charts=[(chart.title, bar_chart(chart)) for chart in charts(figures)],
             xlsx=url_for(".dashboard_xlsx", pk=pk, year=_year()),
@@ -84,7 +96,7 @@ class DashboardView(IndexView):
         self.update_redirect()
         return self.render_template(
             "reports/passport.html", district=node, passport=data, description=description(data.report),
-            staff=[s for s in sections(data.report) if s.slug == "staff"][0], shown=shown,
+            staff=[s for s in sections(data.report) if s.slug == "staff"][0], cells=cells,
             today=datetime.date.today(), day=format_day, dashboard=url_for(".dashboard", pk=node.id),
             page_frame=page_frame(f"{_('District passport')} · {node.name}", format_day(datetime.date.today())))
 
