@@ -116,6 +116,8 @@ def plain(value):
         return value.name
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, dict):  # a JSON column (a report's figures): as itself, for the import's undoing
+        return {str(k): plain(v) for k, v in value.items()}
     return str(value)  # a Decimal exactly, anything else as text
 
 

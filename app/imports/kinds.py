@@ -13,7 +13,7 @@ from app.extensions import db
 from app.tenancy.session import NotPermitted, assert_writable, current_scope, misplaced_references
 from app.validation import problems
 
-from .fields import LOCALES, Field, convert, fields, normal, view_of
+from .fields import LOCALES, Field, convert, fields, headings, normal, view_of
 
 
 def describe(record_type, *, dry_run: bool = True) -> "Records":
@@ -56,6 +56,22 @@ class Records:
 
     def description(self, f: Field) -> str:
         return str(self.view.description_columns.get(f.name, ""))
+
+    def headings(self, f: Field) -> set[str]:
+        """The folded headings a file may name the column by."""
+        return headings(f, self.label)
+
+    def template_columns(self) -> list[Field]:
+        """The columns the template lists (the import may read more)."""
+        return self.columns()
+
+    def format(self, f: Field) -> str | None:
+        """The template's words for the column's format; None: its kind's."""
+        return None
+
+    def example(self, f: Field):
+        """The template's example of the column; None: its kind's."""
+        return None
 
     def refused_headings(self) -> dict[str, str]:
         """Folded heading -> why a column of that name is refused (beyond "not a field")."""

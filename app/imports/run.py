@@ -26,7 +26,7 @@ from app.extensions import db
 from app.search import fold
 from app.tenancy.session import REFERENCES_SEEN, NotPermitted, current_scope
 
-from .fields import Bad, headings, normal
+from .fields import Bad, normal
 from .files import read
 from .progress import CHECKING, SAVING
 
@@ -95,7 +95,7 @@ def run(record_type, name: str, data: bytes, *, dry_run: bool = True, valid_only
     session = db.session
     kind = describe(record_type, dry_run=dry_run)
     columns = kind.columns()
-    by_heading = {h: f for f in columns for h in headings(f, kind.label)}
+    by_heading = {h: f for f in columns for h in kind.headings(f)}
     refused_headings = kind.refused_headings()
     mapped, seen = {}, {}
     for index, heading in enumerate(table.headings):

@@ -25,7 +25,7 @@ def template(record_type) -> bytes:
     from .kinds import describe
 
     kind = describe(record_type)
-    columns = kind.columns()
+    columns = kind.template_columns()
     book = Workbook()
     data = book.active
     data.title = _("Records")[:31]
@@ -55,7 +55,7 @@ def template(record_type) -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for row, f in enumerate(columns, start=2):
-        for column, value in enumerate([kind.label(f), kind.description(f), _format(f),
+        for column, value in enumerate([kind.label(f), kind.description(f), kind.format(f) or _format(f),
                                         _("yes") if f.required else _("no"), _example(kind, f)], start=1):
             _cell(guide, row, column, value)
     guide.append([])
@@ -117,6 +117,9 @@ def _format(f) -> str:
 
 
 def _example(kind, f):
+    own = kind.example(f)
+    if own is not None:
+        return own
     today = datetime.date.today()
     if f.kind == "choice":
         return str(next(iter(f.choices)))

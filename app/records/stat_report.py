@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.choices import Choice, _l
 from app.extensions import db
 from app.i18n import format_moment
+from app.imports.stat_reports import StatReports
 from app.models import choice
 from app.security.roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
 from app.reports.stat_summary import StatSummaryView
@@ -325,6 +326,7 @@ declare(RecordType(
     {DIRECTOR: "r", METHODOLOGIST: FILLERS, BRANCH: FILLERS, VIEWER: "r"},
     count=lambda n: ngettext("%(num)d statistical report", "%(num)d statistical reports", n),
     labels=LABELS, listed_on=("library",), demo=demo_reports, reports=(StatSummaryView,), category="Work", order=40,
+    natural_key=("library", "year"), importer=StatReports,
 ))
 declare(RecordType(
     "stat_report_step", StatReportStepView, None, "Report history", lazy_gettext("Report history"),

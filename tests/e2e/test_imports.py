@@ -162,3 +162,47 @@ def test_director_imports_accounts_and_reads_their_initial_passwords_once(web):
     expect(web.row(page, "zal.e2e.reader")).to_be_visible()
     assert password not in page.content()
     web.expect_no_troubles()
+
+
+def _figures(headings, rows) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(headings)
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_statistical_figures_preview_in_russian_and_bulgarian(web):
+    """A district's figures for the year: the preview names the wrong cells (nothing written)."""
+    page = web.page()
+    web.login(page, "zal.methodologist")
+    page.goto("/statreportview/list/")
+    page.get_by_role("link", name="Импорт").click()
+    rows = [["Золотаревская сельская библиотека", 2025, 300, "неизвестно", 1000, 0],
+            ["Моховская сельская библиотека", 2025, "много", 100, 10, 0],
+            ["Библиотека при НЧ „Светлина 1899“", 2025, 10, 10, 10, 0],
+            ["Грачевская сельская библиотека", 2024, 999, None, None, None]]
+    page.set_input_files("#import-file", files=[{
+        "name": "показатели-2025.xlsx", "mimeType": "application/octet-stream",
+        "buffer": _figures(["Библиотека", "Год", "users_total", "visits_total", "loans_onsite", "loans_remote"], rows)}])
+    page.get_by_role("button", name="Проверить файл").click()
+    errors = page.locator("table.import-errors")
+    expect(errors).to_contain_text("«Библиотека при НЧ „Светлина 1899“» не найдено.")
+    web.shot(page, "09-stat-reports-preview-ru")
+
+    page = web.page("bg-BG")
+    web.login(page, "sz.methodologist")
+    page.goto("/statreportview/import/")
+    rows = [["Библиотека при НЧ „Светлина 1899“", 2023, 1000, "няма данни", 50],
+            ["Библиотека при НЧ „Светлина 1899“", 2024, 1000, 100, 50],
+            ["Бортновская сельская библиотека", 2025, 10, 10, 10]]
+    page.set_input_files("#import-file", files=[{
+        "name": "показатели.xlsx", "mimeType": "application/octet-stream",
+        "buffer": _figures(["Библиотека", "Година", "stock_start", "Отчислени", "added_purchase"], rows)}])
+    page.get_by_role("button", name="Провери файла").click()
+    errors = page.locator("table.import-errors")
+    expect(errors).to_contain_text("„Бортновская сельская библиотека“ не е намерено.")
+    web.shot(page, "10-stat-reports-preview-bg")
+    web.expect_no_troubles()
