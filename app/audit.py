@@ -85,11 +85,12 @@ class AuditIsReadOnly(PermissionError):
 
 
 # Columns FAB updates on every login, the version counter, and what follows from another
-# column (an account's case-folded keys, its session epoch: the password's change says it;
+# column (an account's case-folded keys, its session epoch and whether it must choose a new
+# password: the password's change says it;
 # where an attached file is kept: its name, type and size say it).
 BOOKKEEPING = {"last_login", "login_count", "fail_login_count", "created_on", "changed_on",
                "created_by_fk", "changed_by_fk", "version", "username_key", "email_key",
-               "session_epoch", "file_key"}
+               "session_epoch", "file_key", "must_change_password"}
 SECRET = {"password"}  # its change is recorded, its value (a hash) never
 HIDDEN = "********"
 # Many-to-many links, recorded as the names on their owner's row.

@@ -15,7 +15,7 @@ from app.tenancy.scope import EVERYTHING, NOTHING, scope_for
 from app.tenancy.session import ORM_LAYER_KEY, set_scope
 from app.validation import storable
 
-from . import sessions
+from . import first_password, sessions
 from .admin_views import GroupView, RoleView, in_words
 from .models import Account, account_key
 from .users import AccountApi, AdminAccountView
@@ -125,15 +125,17 @@ class SecurityManager(FabSecurityManager):
         session = self.appbuilder.session
         # The user and its part of the network are read with everything in view, then the
         # request's scope replaces that view (on PostgreSQL: one set_config each).
-        scope = NOTHING
+        scope, user = NOTHING, None
         set_scope(session, EVERYTHING)
         try:
             if sessions.end_outdated_session(g.user):  # the password changed since its login
                 g.user = current_user
-            scope = scope_for(session, self._request_user())
+            user = self._request_user()
+            scope = scope_for(session, user)
         finally:
             set_scope(session, scope)
         session.info[ORM_LAYER_KEY] = current_app.config["TENANCY_ORM_LAYER"]
+        return first_password.stop(user)  # a password someone else gave: the user's own first
 
     @staticmethod
     def _request_user():

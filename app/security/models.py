@@ -2,7 +2,7 @@
 import unicodedata
 
 from flask_appbuilder.security.sqla.models import User as FabUser
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, event
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, event, false
 from sqlalchemy.orm import relationship
 
 
@@ -26,6 +26,8 @@ class Account(FabUser):
     email_key = Column(String(320), default=_inserted_key("email"))
     # Counts password changes and resets: sessions and tokens of an older epoch are ended.
     session_epoch = Column(Integer, nullable=False, server_default="0", default=0)
+    # A password given by someone else, to be replaced at the first sign-in (app.security.first_password).
+    must_change_password = Column(Boolean, nullable=False, server_default=false(), default=False)
     tenant = relationship("Tenant", foreign_keys=[tenant_id], lazy="selectin")
     library = relationship("Library", foreign_keys=[library_id], lazy="selectin")
 
