@@ -287,12 +287,33 @@ class Among(fab.FilterRelationManyToManyEqual):
         return query.filter(field.any(target.id == int(getattr(value_item, "id", value_item))))
 
 
+class _Day:
+    """A day as the user types it into a list's filter: in her pattern (03.04.2025 is the
+    3rd of April in ru and bg) or as ISO 8601. FAB reads it with dateutil, month first."""
+
+    def apply(self, query, value):
+        if isinstance(value, str):
+            from app.i18n import parse_day
+
+            try:
+                value = parse_day(value)
+            except ValueError:
+                pass  # FAB's reading of it, as before: what no one can read matches nothing
+        return super().apply(query, value)
+
+
+DAYS = {flt: type(f"Day{flt.__name__.removeprefix('Filter')}", (_Day, flt), {})
+        for flt in (fab.FilterEqual, fab.FilterGreater, fab.FilterSmaller, fab.FilterNotEqual)}
+
+
 class FoldedFilterConverter(fab.SQLAFilterConverter):
-    """FAB's filters per column type, with the text ones folded. Each list keeps FAB's
-    order: a list's URL names a filter by its position (`_flt_2_name` is "contains")."""
+    """FAB's filters per column type, with the text ones folded and days read as the user
+    writes them. Each list keeps FAB's order: a list's URL names a filter by its position
+    (`_flt_2_name` is "contains")."""
 
     conversion_table = tuple(
         (test, [FOLDED.get(flt, flt) for flt in found] if test in ("is_text", "is_string")
+         else [DAYS.get(flt, flt) for flt in found] if test == "is_date"
          else [Among if flt is fab.FilterRelationManyToManyEqual else flt for flt in found])
         for test, found in fab.SQLAFilterConverter.conversion_table)
 

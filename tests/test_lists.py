@@ -153,3 +153,22 @@ def test_a_district_dashboards_library_rows_open_their_cards(as_user):
     cards = set(re.findall(r'href="/libraryview/show/(\d+)"', html))
     assert len(cards) == 12  # Залегощенский район's libraries
     assert client.get(f"/libraryview/show/{cards.pop()}").status_code == 200
+
+
+def test_a_day_in_a_filter_is_read_as_the_user_writes_it(as_user, owner_engine):
+    """03.04.2025 is the 3rd of April in ru and bg: the list filters by that day, not the 4th
+    of March (FAB's own reading is month first); ISO 8601 is read too."""
+    import datetime
+
+    with owner_engine.connect() as conn:
+        held = [datetime.date.fromisoformat(str(d)[:10]) for d in conn.scalars(text(
+            "SELECT e.held_on FROM event e JOIN tenant t ON t.id = e.tenant_id WHERE t.name = :zal"), {"zal": ZAL})]
+    after = lambda day: sum(h > day for h in held)  # noqa: E731
+    # A day whose month-first reading is another day, with fewer events after it than a page.
+    day = next(day for day in sorted({datetime.date(h.year, m, d) for h in held for m in range(1, 13)
+                                      for d in range(1, 13) if m != d})
+               if after(day) <= 20 and after(day) != after(datetime.date(day.year, day.day, day.month)))
+    client = as_user("zal.director")
+    for written in (day.strftime("%d.%m.%Y"), day.isoformat()):
+        page = client.get(f"/eventview/list/?_flt_1_held_on={written}&_l_=ru").get_data(as_text=True)
+        assert _rows(page, "eventview") == after(day), written

@@ -28,7 +28,7 @@ from flask_appbuilder.models.sqla import filters as fab
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import Enum, false, or_
 
-from app.search import BadFilter, FoldedFilterConverter
+from app.search import DAYS, BadFilter, FoldedFilterConverter
 from app.validation import MAX_INT, is_id, max_length
 
 MIN_INT = -MAX_INT - 1
@@ -111,8 +111,8 @@ class RelatedNotEqual(fab.FilterRelationOneToManyNotEqual):
 
 
 ORDERED = ("is_integer", "is_float", "is_numeric", "is_date", "is_datetime")
-REPLACED = {fab.FilterNotEqual: NotEqual, fab.FilterRelationOneToManyEqual: RelatedEqual,
-            fab.FilterRelationOneToManyNotEqual: RelatedNotEqual}
+REPLACED = {fab.FilterNotEqual: NotEqual, DAYS[fab.FilterNotEqual]: NotEqual,
+            fab.FilterRelationOneToManyEqual: RelatedEqual, fab.FilterRelationOneToManyNotEqual: RelatedNotEqual}
 
 
 class FilterConverter(FoldedFilterConverter):
