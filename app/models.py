@@ -13,6 +13,9 @@ from .choices import (
 from .tenancy import LibraryOwned, TenantOwned
 from .tenancy.mixins import Versioned
 
+# More inhabitants than the largest Russian region has is a typing mistake.
+MAX_POPULATION = 20_000_000
+
 
 def choice(enum_cls, constraint: str | None = None, **kw):
     """A column holding a Choice code, checked by the database; the API speaks codes.
@@ -34,6 +37,7 @@ class Tenant(Versioned, Model):
         UniqueConstraint("code", name="uq_tenant_code"),
         UniqueConstraint("parent_id", "name", name="uq_tenant_parent_name"),
         CheckConstraint("(kind = 'region') = (parent_id IS NULL)", name="ck_tenant_parent"),
+        CheckConstraint(f"population BETWEEN 1 AND {MAX_POPULATION}", name="ck_tenant_population"),
     )
     id = Column(Integer, primary_key=True)
     kind = choice(TenantKind, nullable=False)
@@ -50,9 +54,24 @@ class Tenant(Versioned, Model):
     # them in a frame (origins separated by spaces, app.validation.frame_origins).
     public_pages = Column(Boolean, nullable=False, default=True, server_default=true())
     public_frame_origins = Column(String(500))
+    # Its inhabitants, for the ratios per inhabitant of its statistics (app/statistics/ratios.py).
+    population = Column(Integer)
 
     def __str__(self):
         return self.name
+
+    @staticmethod
+    def __rules__(values: dict) -> dict[str, str]:
+        """A population is a number of people that a region or district could have."""
+        from flask_babel import gettext
+
+        from .i18n import format_number
+
+        population = values.get("population")
+        if isinstance(population, int) and not 1 <= population <= MAX_POPULATION:
+            return {"population": gettext("Enter the number of inhabitants, a whole number from 1 to %(max)s.",
+                                          max=format_number(MAX_POPULATION))}
+        return {}
 
     def public_address(self) -> str | None:
         """The code its public pages are found by, while they are on (its screen links them)."""

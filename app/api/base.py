@@ -254,8 +254,11 @@ class RecordApi(ImportingApi, ModelRestApi):
     def _check(self, item):
         if item.id is not None:
             assert_writable(self.datamodel.session, item)
-        found = problems(self.model, {k: getattr(item, k, None) for k in self.add_columns
-                                      if "." not in k}, item.id)
+        # The checks' queries must not flush the edit they check: a value the database's own
+        # CHECK refuses (a population of 0) would answer "the database refused" instead.
+        with self.datamodel.session.no_autoflush:
+            found = problems(self.model, {k: getattr(item, k, None) for k in self.add_columns
+                                          if "." not in k}, item.id)
         if found:
             raise Refused(422, found)
 

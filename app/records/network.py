@@ -20,6 +20,21 @@ from . import RecordType, declare
 
 LIBRARY_CONTACTS = ("address", "phone", "email", "website", "working_hours")
 
+
+def demo_populations(tenants: dict) -> None:
+    """The demo districts' inhabitants, rounded census figures (app/demo_data/populations.csv);
+    a population someone has entered stays. The regions have none: the demo holds only a few
+    of each region's districts, so a region's total counts its districts' inhabitants."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "demo_data" / "populations.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            tenant = tenants.get(row["code"])
+            if tenant is not None and tenant.population is None:
+                tenant.population = int(row["population"])
+
 declare(RecordType(
     "library", LibraryView, LibraryApi, "Libraries", _l("Libraries"), _l("Library"), "fa-university",
     {DIRECTOR: "raed", METHODOLOGIST: "re", BRANCH: "re", VIEWER: "r"},
@@ -71,7 +86,9 @@ declare(RecordType(
     "tenant", TenantView, TenantApi, "Tenants", _l("Regions and districts"), _l("Region or district"),
     "fa-sitemap", {DIRECTOR: "re", METHODOLOGIST: "r", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d organisation", "%(num)d organisations", n),
-    fields={DIRECTOR: ("name", "code", "default_locale", "time_zone", "public_pages", "public_frame_origins")},
+    fields={DIRECTOR: ("name", "code", "default_locale", "time_zone", "population", "public_pages",
+                       "public_frame_origins")},
+    demo=lambda tenants, libraries: demo_populations(tenants),
     order=70,
 ))
 # A Director's accounts; FAB's own account screens are Admin's.

@@ -22,6 +22,7 @@ from app.choices import LibraryStatus
 from app.models import Library, Tenant
 from app.records.stat_deadline import due_on
 from app.statistics.forms import edition as edition_named
+from app.statistics.ratios import districts_sheets, districts_table
 from app.statistics.summary import change, consolidate
 from app.tenancy.session import current_scope
 
@@ -143,6 +144,7 @@ class StatSummaryView(BaseView):
         return self.render_template(
             "reports/stat_summary.html", title=title, node=node, year=year, number=format_number,
             statuses=StatReportStatus, not_started=NOT_STARTED, day=format_day, **summary(node, year),
+            districts=districts_table(node, year),  # a region's districts on the key figures
             years=range(datetime.date.today().year, datetime.date.today().year - 6, -1),
             xlsx=url_for(".report_xlsx", pk=node.id, year=year),
             up=node.parent if node.parent_id in scope.visible or scope.unrestricted else None,
@@ -170,4 +172,5 @@ class StatSummaryView(BaseView):
         if not sheets:
             sheets.append(Sheet(_("Summary"), [[Styled(title, bold=True)],
                                                [_("No report of this year is approved yet.")]], widths=(60,)))
+        sheets += districts_sheets(node, year)  # a region's districts on the key figures
         return attachment(xlsx_chunks(sheets, str(get_locale())), f"stat-summary-{node.id}-{year}.xlsx", XLSX)

@@ -49,6 +49,10 @@ def _prefill_sources() -> frozenset[str]:
                                          "attendance", "attendance.children", "attendance.youth")})
 
 
+# The key figures a region compares its districts by (app/statistics/ratios.py): each edition's
+# `key:` names the indicator that holds each of them, with the unit it must be counted in.
+KEY_FIGURES = {"users": "people", "visits": "visits", "loans": "documents", "events": "events", "stock": "copies"}
+
 CODE = re.compile(r"[a-z][a-z0-9_]*")
 EDITION_CODE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -129,6 +133,7 @@ class Edition:
     path: Path
     indicators: dict[str, Indicator] = field(default_factory=dict)  # code -> indicator, in form order
     sums: tuple[Rule, ...] = ()  # the sum rules, parts' own totals first
+    key: dict[str, str] = field(default_factory=dict)  # key figure (KEY_FIGURES) -> indicator code
 
     @property
     def title(self) -> str:
@@ -148,7 +153,7 @@ def load(path: Path) -> Edition:
         raise FormFileError(f"{path.name}: cannot be read: {error}") from None
     if not isinstance(data, dict):
         fail("file", "is not a mapping of edition, sections and rules")
-    _keys(data, {"edition", "sections"}, {"rules"}, "file", fail)
+    _keys(data, {"edition", "sections"}, {"rules", "key"}, "file", fail)
 
     head = data["edition"]
     _keys(head, {"code", "country", "form", "title", "act", "valid_from"}, set(), "edition", fail)
@@ -187,8 +192,24 @@ def load(path: Path) -> Edition:
 
     rules = tuple(_rule(raw, number, indicators, fail) for number, raw in enumerate(data.get("rules") or [], 1))
     sums = _ordered_sums(rules, fail)
+    key = _key(data.get("key") or {}, indicators, fail)
     return Edition(code, head["country"], str(head["form"]), titles, act, head["valid_from"],
-                   tuple(sections), rules, path, indicators, sums)
+                   tuple(sections), rules, path, indicators, sums, key)
+
+
+def _key(raw, indicators: dict[str, Indicator], fail) -> dict[str, str]:
+    """key figure -> the indicator that holds it: a count in the figure's unit."""
+    if not isinstance(raw, dict):
+        fail("key", "is not a mapping of key figures to indicator codes")
+    unknown = sorted(raw.keys() - KEY_FIGURES.keys(), key=str)
+    if unknown:
+        fail("key", f"unknown key figure {', '.join(map(str, unknown))}: one of {', '.join(KEY_FIGURES)}")
+    for name, code in raw.items():
+        if code not in indicators:
+            fail(f"key {name}", f"unknown indicator {code!r}")
+        if indicators[code].type != "count" or indicators[code].unit != KEY_FIGURES[name]:
+            fail(f"key {name}", f"{code} is not a count of {KEY_FIGURES[name]}")
+    return {name: raw[name] for name in KEY_FIGURES if name in raw}
 
 
 def _keys(raw, required: set, optional: set, item: str, fail) -> None:
