@@ -3,13 +3,13 @@
 Accounts that exist already keep working as they do: none is marked.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
