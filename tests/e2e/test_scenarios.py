@@ -224,6 +224,14 @@ def test_director_creates_a_branch_staff_account_that_can_sign_in(web):
     # The new account signs in, in a browser of its own.
     hers = web.page()
     web.login(hers, "alymovka.branch", "Alymovka-reading-2026")
+    # The director chose that password: she chooses her own first.
+    expect(hers).to_have_url(re.compile(r"/resetmypassword/form"))
+    expect(hers.locator(".alert")).to_contain_text("Придумайте собственный пароль")
+    hers.fill("#current_password", "Alymovka-reading-2026")
+    hers.fill("#password", "Olga-own-password-2026")
+    hers.fill("#conf_password", "Olga-own-password-2026")
+    hers.get_by_role("button", name="Сохранить").click()
+    expect(hers.locator(".alert-info")).to_be_visible()
     expect(hers.locator("h1")).to_contain_text("Киренский район")
     expect(hers.get_by_text("Показатели персонала учитывают только сотрудников вашей библиотеки.")).to_be_visible()
     expect(hers.locator(".navbar")).to_contain_text("Ольга Непомнящих")  # her name, at the top right
