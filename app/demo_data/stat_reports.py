@@ -2,6 +2,11 @@
 few libraries, so that the entry screen shows last year's figures beside this year's and
 the workflow can be tried in each status. (tenant code, library name) name the library;
 `steps` take each report from a draft to its status.
+
+The districts' summaries (SUMMARIES, app/records/stat_summary.py): Киренский район's 2024
+summary approved by its region (every library of the district reported 2024);
+Залегощенский район's 2025 one a draft, waiting for its libraries; Мъглиж's libraries all
+have 2024 approved, so that district can submit its summary of 2024 at once.
 """
 
 
@@ -36,7 +41,23 @@ BORTNOE, GRACHEVKA = "Бортновская сельская библиотек
 SVETLINA, NADEZHDA, NAPREDAK = "Библиотека при НЧ „Светлина 1899“", "Библиотека при НЧ „Надежда 1895“", \
     "Библиотека при НЧ „Напредък 1880“"
 
-REPORTS = [
+KIRENSK = ("Межпоселенческая библиотека МО Киренский район", "Городская библиотека-музей",
+           "Алымовская сельская библиотека", "Петропавловская сельская библиотека",
+           "Юбилейнинская сельская библиотека")
+PROBUDA, BOTEV = "Библиотека при НЧ „Пробуда 1927“", "Библиотека при НЧ „Христо Ботев 1928“"
+
+
+def _kirensk_2024(position: int, name: str) -> dict:
+    """A 2024 report of each library of the district, approved: its summary of 2024 is approved."""
+    if position == 0:  # the central library
+        values = _ru(3100, 900, 620, 31000, 64000, 2500, 190, 71000, 1900, 1400, 11, area=720, computers=14)
+    else:
+        values = _ru(280 + 23 * position, 95, 60, 3700, 6900, 0, 27, 8600, 180, 140, 1 + position % 2)
+    return dict(tenant="IRK-KIR", library=name, year=2024, steps=[("submit", None), ("approve", None)],
+                values=values)
+
+
+REPORTS = [*(_kirensk_2024(i, name) for i, name in enumerate(KIRENSK)),
     dict(tenant="ORL-ZAL", library=BORTNOE, year=2024, steps=[("submit", None), ("approve", None)],
          values=_ru(412, 160, 95, 5210, 9870, 0, 48, 11230, 310, 250, 1)),
     # To fill: last year's figures stand beside it.
@@ -55,4 +76,15 @@ REPORTS = [
          values=_bg(835, 270, 9350, 19100, 26480, 380, 140, 330, 3, 66)),
     dict(tenant="SZR-CHR", library=NAPREDAK, year=2024, steps=[("submit", None), ("approve", None)],
          values=_bg(1450, 420, 16800, 33100, 48200, 700, 260, 900, 4, 92)),
+    dict(tenant="SZR-MGL", library=PROBUDA, year=2024, steps=[("submit", None), ("approve", None)],
+         values=_bg(380, 120, 4300, 8600, 12100, 180, 60, 150, 1, 31)),
+    dict(tenant="SZR-MGL", library=BOTEV, year=2024, steps=[("submit", None), ("approve", None)],
+         values=_bg(295, 90, 3300, 6900, 9800, 120, 70, 110, 1, 24)),
+]
+
+# (tenant code, year, steps): each summary is taken from a draft to its status with
+# app.statistics.workflow.move, its figures kept when it is submitted.
+SUMMARIES = [
+    dict(tenant="IRK-KIR", year=2024, steps=[("submit", None), ("approve", None)]),
+    dict(tenant="ORL-ZAL", year=2025, steps=[]),
 ]

@@ -210,6 +210,10 @@ class StatReportView(RecordView):
             flash(gettext("The report's status is “%(status)s”: its figures cannot be changed now.",
                           status=report.status), "warning")
             return redirect(show)
+        held = workflow.held(report)  # the district's summary is with the region
+        if held:
+            flash(held, "warning")
+            return redirect(show)
         if request.method == "GET":
             return self._entry_page(report)
         values, notes, errors = entry.read(report.form, request.form)

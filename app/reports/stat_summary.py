@@ -4,27 +4,36 @@ approved reports, beside the year before. Computed, never typed (app/statistics/
 
 /stat-summary/[<id>][?year=2025]    the page (the user's own district or region)
 /stat-summary/[<id>]/xlsx           the same as a workbook
+/stat-summary/<id>/step?year=       POST: a step of the district's summary (submit, return,
+                                    approve, reopen: app/statistics/workflow.py)
 A tenant outside the user's scope answers 404, like a missing one.
+
+A district's page shows its summary's status, history and the steps the user may take. A
+region's figures are the sum of its districts' approved summaries, as each was submitted,
+and of the approved reports of the region's own libraries, if it has any.
 """
 from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
 
-from flask import url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale, gettext as _, lazy_gettext
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.i18n import format_day, format_number
+from app.i18n import format_day, format_moment, format_number
 from app.choices import LibraryStatus
 from app.models import Library, Tenant
 from app.records.stat_deadline import due_on
 from app.statistics.forms import edition as edition_named
+from app.statistics import workflow
 from app.statistics.ratios import districts_sheets, districts_table
-from app.statistics.summary import change, consolidate
-from app.tenancy.session import current_scope
+from app.statistics.summary import change, combine, consolidate
+from app.tenancy.session import NotPermitted, assert_writable, current_scope
+from app.versions import Stale
 
 from .files import XLSX, Sheet, Styled, attachment, xlsx_chunks
 from .method_work import _node
@@ -94,12 +103,19 @@ def summary(node: Tenant, year: int) -> dict:
     else:  # a district: a row per library
         for lib in libraries:
             rows.append({"name": lib.name, "report": by_library.get(lib.id), "status": status(lib), "late": late(lib)})
-    before_sums = {code: consolidate(edition_named(code), values)
-                   for code, values in _approved(before).items()}
+    if node.children:  # a region: its districts' approved summaries and its own libraries' reports
+        district_ids = [t.id for t in tenants if t.id != node.id]
+        summaries = _summaries(district_ids, year)
+        this_sums = _region_figures(node, _reports([node.id], year), summaries)
+        before_sums = _region_figures(node, _reports([node.id], year - 1), _summaries(district_ids, year - 1))
+    else:
+        summaries = {}
+        this_sums = {code: consolidate(edition_named(code), values) for code, values in _approved(now).items()}
+        before_sums = {code: consolidate(edition_named(code), values)
+                       for code, values in _approved(before).items()}
     tables = []
-    for code, values in sorted(_approved(now).items()):
-        edition = edition_named(code)
-        this = consolidate(edition, values)
+    for code, this in sorted(this_sums.items()):
+        edition = this.edition
         last = before_sums.get(code)
         sections = []
         for section in edition.sections:
@@ -113,14 +129,75 @@ def summary(node: Tenant, year: int) -> dict:
         tables.append({"edition": edition, "reports": this.reports, "sections": sections})
     return {"rows": rows, "counts": counts, "libraries": len(libraries), "tables": tables,
             "due": due[node.id], "late": sum(map(late, libraries)),
-            "summary_due": due_on(db.session, node, year, "districts") if node.kind.name == "district" else None}
+            "summary_due": due_on(db.session, node, year, "districts") if node.kind.name == "district" else None,
+            **_districts(node, tenants, year, summaries, today)}
+
+
+# -- the districts' summaries --------------------------------------------------------------
+
+def _summaries(district_ids, year) -> dict:
+    """district id -> its summary of `year`, where it has one."""
+    from app.records.stat_summary import StatSummary
+
+    return {s.tenant_id: s for s in db.session.scalars(select(StatSummary).where(
+        StatSummary.tenant_id.in_(district_ids), StatSummary.year == year))}
+
+
+def _region_figures(node, own_reports, summaries) -> dict:
+    """edition code -> the region's figures: its districts' approved summaries as kept,
+    and its own libraries' approved reports."""
+    parts = defaultdict(list)
+    for found in summaries.values():
+        if found.status.name == "approved":
+            for code, kept in (found.values or {}).items():
+                parts[code].append(kept)
+    for code, values in _approved(own_reports).items():
+        parts[code].append(consolidate(edition_named(code), values))
+    return {code: combine(edition_named(code), found) for code, found in parts.items()}
+
+
+def _districts(node, tenants, year, summaries, today) -> dict:
+    """What the page shows of the districts' summaries: a region's, one row per district;
+    a district's own (its status, history and, on the page, its steps)."""
+    if node.kind.name == "district":
+        own = summaries.get(node.id) or workflow.summary_of(node, year)
+        return {"district_summary": own, "not_approved": workflow.missing_libraries(node.id, year)}
+    rows = []
+    for tenant in tenants:
+        if tenant.id == node.id:
+            continue
+        found = summaries.get(tenant.id)
+        status = found.status.name if found is not None else "draft"
+        due = due_on(db.session, tenant, year, "districts")
+        rows.append({"tenant": tenant, "summary": found, "status": status, "due": due,
+                     "late": due is not None and today > due and status not in HANDED_IN})
+    own = [r for r in _reports([node.id], year) if r.status.name == "approved"]
+    return {"district_rows": rows, "included": sum(r["status"] == "approved" for r in rows),
+            "own_included": len(own)}
+
+
+def history(found) -> list[dict]:
+    """A summary's steps as the page lists them: when, who, from, to, comment."""
+    from app.records.stat_report import _user_name
+
+    return [{"at": format_moment(s.at), "who": _user_name(s.user_id), "from": s.from_status,
+             "to": s.to_status, "comment": s.comment} for s in (found.steps if found is not None else ())]
+
+
+def _unsaved(node, year):
+    """A district's summary not yet started, for the buttons it would offer (not added)."""
+    from app.records.stat_report import StatReportStatus
+    from app.records.stat_summary import StatSummary
+
+    return StatSummary(tenant_id=node.id, tenant=node, year=year, status=StatReportStatus.draft)
 
 
 class StatSummaryView(BaseView):
     """The page and workbook; readable by whoever reads the statistical reports."""
 
     route_base = "/stat-summary"
-    method_permission_name = {"report": "show", "report_xlsx": "show"}
+    # A step's rights are the workflow's (role and level): whoever reads the page may ask.
+    method_permission_name = {"report": "show", "report_xlsx": "show", "step": "show"}
     base_permissions = ["can_show"]
     menu = "Statistical summary"
     menu_label = lazy_gettext("Summary of the year")
@@ -141,14 +218,55 @@ class StatSummaryView(BaseView):
         node = _node(pk)
         title = f"{node.name}: {_('Statistical summary of %(year)d', year=year)}"
         self.update_redirect()
+        found = summary(node, year)
+        own = found.get("district_summary")
+        steps = workflow.available(own if own is not None else _unsaved(node, year),
+                                   workflow.role_names(g.user), g.user)
         return self.render_template(
             "reports/stat_summary.html", title=title, node=node, year=year, number=format_number,
-            statuses=StatReportStatus, not_started=NOT_STARTED, day=format_day, **summary(node, year),
+            statuses=StatReportStatus, not_started=NOT_STARTED, day=format_day, **found,
+            summary_steps=steps if node.kind.name == "district" else [], summary_history=history(own),
             districts=districts_table(node, year),  # a region's districts on the key figures
             years=range(datetime.date.today().year, datetime.date.today().year - 6, -1),
             xlsx=url_for(".report_xlsx", pk=node.id, year=year),
             up=node.parent if node.parent_id in scope.visible or scope.unrestricted else None,
             page_frame=page_frame(title, format_day(datetime.date.today())))
+
+    @expose("/<int:pk>/step", methods=["POST"])
+    @has_access
+    def step(self, pk):
+        """A step of the district's summary of `year`, from its page; a summary not yet
+        started is made as a draft by its first submission."""
+        node, year = _node(pk), _year()
+        page = url_for(".report", pk=node.id, year=year)
+        if node.kind.name != "district":
+            abort(404)
+        name = request.form.get("step", "")
+        version = request.form.get("version", "")
+        try:
+            # Made (as a draft) only by a submission the user may make: none else writes.
+            may_start = name == "submit" and workflow.allowed(workflow.SUMMARY_STEPS["submit"], workflow.role_names(
+                g.user), g.user, _unsaved(node, year))
+            found = workflow.summary_of(node, year, create=may_start, user=g.user)
+            if found is None:
+                raise workflow.Refused(
+                    _("The district has not submitted its summary of %(year)d.", year=year) if name != "submit"
+                    else _("Your role does not allow this step."))
+            if version.isdigit() and int(version) != found.version:
+                raise StaleDataError()
+            assert_writable(db.session, found)
+            step = workflow.take(found, name, g.user, request.form.get("comment"))
+            db.session.commit()
+        except (NotPermitted, workflow.Refused) as refusal:
+            db.session.rollback()
+            flash(str(refusal), "danger")
+            return redirect(page)
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(Stale()), "warning")
+            return redirect(page)
+        flash(_("Done: “%(step)s”.", step=step.label), "success")
+        return redirect(page)
 
     @expose("/xlsx")
     @expose("/<int:pk>/xlsx")

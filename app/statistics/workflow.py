@@ -9,6 +9,15 @@ Submission is refused while the figures have an error (app.statistics.checks) or
 without a note. Every step writes a history row (stat_report_step) in the same transaction
 as the status, and both go through the audit trail like every other write. The screens and
 the tests call only this module for these rules.
+
+A district's summary of the year (app/records/stat_summary.py) goes the same way with its
+own table of steps (SUMMARY_STEPS), taken by the same code: the district's director or
+methodologist submits it once every active library of the district has an approved report
+(its figures are then kept as they are); a director or methodologist of the region above
+returns it with a comment, approves it, or reopens it with a reason. Where a step is taken
+matters as much as the role: the district acts on its own summary only as its submitter,
+the checker sits in a tenant above it. While a district's summary is submitted or approved,
+its libraries' reports of that year take no step and change no figure.
 """
 from __future__ import annotations
 
@@ -17,7 +26,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext, lazy_gettext
+from sqlalchemy import select
 
+from app.extensions import db
 from app.security.roles import ADMIN, BRANCH, DIRECTOR, METHODOLOGIST
 
 from . import checks, letters
@@ -28,6 +39,10 @@ EDITABLE = (DRAFT, RETURNED)
 UNKNOWN = "unknown"  # a value the library does not know: not 0, not left empty
 FILLERS = (BRANCH, METHODOLOGIST)  # who fills a report and submits it
 CHECKERS = (DIRECTOR,)  # who approves, returns and reopens
+# A district's summary: submitted by the district, checked by the region; the roles are the
+# same at both levels, so where the user is attached decides (Step.level).
+SUMMARY_ROLES = (DIRECTOR, METHODOLOGIST)
+OWN, ABOVE = "own", "above"  # the step's tenant itself; a tenant above it
 
 
 @dataclass(frozen=True)
@@ -38,15 +53,30 @@ class Step:
     target: str
     roles: tuple[str, ...]
     comment: str | None = None  # what the required comment is called, where one is required
+    level: str | None = None  # where the user must be attached (OWN, ABOVE); None: anywhere in scope
 
 
-STEPS = {step.name: step for step in (
-    Step("submit", lazy_gettext("Submit"), EDITABLE, SUBMITTED, FILLERS),
-    Step("approve", lazy_gettext("Approve"), (SUBMITTED,), APPROVED, CHECKERS),
-    Step("return", lazy_gettext("Return for correction"), (SUBMITTED,), RETURNED, CHECKERS,
-         lazy_gettext("What to correct")),
-    Step("reopen", lazy_gettext("Reopen"), (APPROVED,), RETURNED, CHECKERS, lazy_gettext("Reason for reopening")),
-)}
+def _steps(fillers, checkers, fill_level=None, check_level=None) -> dict[str, Step]:
+    return {step.name: step for step in (
+        Step("submit", lazy_gettext("Submit"), EDITABLE, SUBMITTED, fillers, level=fill_level),
+        Step("approve", lazy_gettext("Approve"), (SUBMITTED,), APPROVED, checkers, level=check_level),
+        Step("return", lazy_gettext("Return for correction"), (SUBMITTED,), RETURNED, checkers,
+             lazy_gettext("What to correct"), check_level),
+        Step("reopen", lazy_gettext("Reopen"), (APPROVED,), RETURNED, checkers,
+             lazy_gettext("Reason for reopening"), check_level),
+    )}
+
+
+STEPS = _steps(FILLERS, CHECKERS)  # a library's report
+SUMMARY_STEPS = _steps(SUMMARY_ROLES, SUMMARY_ROLES, OWN, ABOVE)  # a district's summary
+
+
+def is_summary(thing) -> bool:
+    return getattr(thing, "__tablename__", None) == "stat_summary"
+
+
+def steps_of(thing) -> dict[str, Step]:
+    return SUMMARY_STEPS if is_summary(thing) else STEPS
 
 
 class Refused(Exception):
@@ -83,13 +113,31 @@ def role_names(user) -> set[str]:
     return {role.name for role in getattr(user, "roles", None) or ()}
 
 
-def allowed(step: Step, roles: set[str]) -> bool:
-    return ADMIN in roles or bool(set(step.roles) & roles)
+def allowed(step: Step, roles: set[str], user=None, thing=None) -> bool:
+    return ADMIN in roles or (bool(set(step.roles) & roles) and placed(step, user, thing))
 
 
-def available(report, roles: set[str]) -> list[Step]:
-    """The steps the user may take with the report now (their buttons)."""
-    return [s for s in STEPS.values() if status_of(report) in s.source and allowed(s, roles)]
+def placed(step: Step, user, thing) -> bool:
+    """Is the user attached where the step is taken: the thing's own tenant (OWN), or one
+    above it (ABOVE)? Branch staff are attached to a library, at neither."""
+    if step.level is None:
+        return True
+    if user is None or thing is None or getattr(user, "library_id", None) is not None:
+        return False
+    node = getattr(user, "tenant_id", None)
+    if step.level == OWN:  # a summary not yet flushed knows its tenant, not yet its id
+        return node is not None and node == (thing.tenant_id if thing.tenant_id is not None else thing.tenant.id)
+    above, tenant = set(), thing.tenant
+    while tenant is not None and tenant.parent_id is not None:
+        above.add(tenant.parent_id)
+        tenant = tenant.parent
+    return node in above
+
+
+def available(thing, roles: set[str], user=None) -> list[Step]:
+    """The steps the user may take with the report or summary now (their buttons)."""
+    return [s for s in steps_of(thing).values()
+            if status_of(thing) in s.source and allowed(s, roles, user, thing)]
 
 
 # -- the figures ------------------------------------------------------------------
@@ -159,51 +207,133 @@ def blocking(report, found: list[checks.Problem] | None = None) -> list[checks.P
 
 # -- the steps ----------------------------------------------------------------------
 
-def take(report, name: str, user, comment: str | None = None):
-    """Take step `name` of the report as `user`: the status changes and a history row is
-    added, in the session (the caller commits both). Refused, with the reason, when the
-    step does not start from the report's status, the user's role may not take it, the
-    comment it needs is missing or the figures are not ready to be submitted."""
+def held(report) -> str | None:
+    """Why a library's report takes no step now: its district's summary of the year is with
+    the region (submitted) or approved by it; None when it is not."""
+    from app.records.stat_summary import StatSummary
+
+    found = db.session.scalar(select(StatSummary.status).where(
+        StatSummary.tenant_id == report.tenant_id, StatSummary.year == report.year))
+    status = getattr(found, "name", found)
+    if status == SUBMITTED:
+        return gettext("The district's summary is submitted: the region must return it first.")
+    if status == APPROVED:
+        return gettext("The district's summary is approved: the region must reopen it first.")
+    return None
+
+
+def take(thing, name: str, user, comment: str | None = None):
+    """Take step `name` of a report or a district's summary as `user`: the status changes
+    and a history row is added, in the session (the caller commits both). Refused, with the
+    reason, when the step does not start from the status, the user's role or place may not
+    take it, the comment it needs is missing, or what is submitted is not ready."""
     from app.records.stat_report import StatReportStatus
 
-    step = STEPS.get(name)
+    summary = is_summary(thing)
+    step = steps_of(thing).get(name)
     if step is None:
         raise Refused(gettext("This step is unknown."))
-    if not allowed(step, role_names(user)):
+    roles = role_names(user)
+    if not (ADMIN in roles or set(step.roles) & roles):
         raise Refused(gettext("Your role does not allow this step."))
-    before = status_of(report)
+    if not allowed(step, roles, user, thing):
+        raise Refused(gettext("A district's summary is submitted by the district and checked by its region: "
+                              "“%(step)s” is not yours to take.", step=step.label))
+    before = status_of(thing)
     if before not in step.source:
-        raise Refused(gettext("The report's status is “%(status)s”: “%(step)s” is not possible now.",
-                              status=StatReportStatus[before], step=step.label))
+        message = gettext("The summary's status is “%(status)s”: “%(step)s” is not possible now.") if summary \
+            else gettext("The report's status is “%(status)s”: “%(step)s” is not possible now.")
+        raise Refused(message % {"status": StatReportStatus[before], "step": step.label})
     comment = (comment or "").strip() or None
     if step.comment and not comment:
         raise Refused(gettext("Fill in “%(what)s”: this step needs it.", what=step.comment))
-    if step.name == "submit":
-        stopping = blocking(report)
+    if not summary:
+        reason = held(thing)
+        if reason:
+            raise Refused(reason)
+    if step.name == "submit" and summary:
+        waiting_for = missing_libraries(thing.tenant_id, thing.year)
+        if waiting_for:
+            raise Refused(gettext("The summary cannot be submitted until every library's report of %(year)d "
+                                  "is approved. Not approved yet: %(libraries)s.", year=thing.year,
+                                  libraries=", ".join(lib.name for lib in waiting_for)))
+        thing.values = snapshot(thing.tenant_id, thing.year)
+    elif step.name == "submit":
+        stopping = blocking(thing)
         if stopping:
             raise Refused(gettext("The report cannot be submitted until these are resolved:"), stopping)
-    move(report, step, user, comment)
-    letters.tell(report, step, user, comment)  # sent once the step is committed
+    move(thing, step, user, comment)
+    letters.tell(thing, step, user, comment)  # sent once the step is committed
     return step
 
 
-def move(report, step: Step, user, comment: str | None = None) -> None:
-    """Record the step: the report's new status and its history row (no checks: take() has
-    made them; the demo's reports are placed in their statuses with it)."""
+def _history(thing, user, before, after, comment=None):
     from app.records.stat_report import StatReportStatus, StatReportStep
+    from app.records.stat_summary import StatSummaryStep
 
-    before = status_of(report)
-    report.status = StatReportStatus[step.target]
-    report.steps.append(StatReportStep(
-        library=report.library, at=datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
-        user_id=getattr(user, "id", None), from_status=StatReportStatus[before],
-        to_status=StatReportStatus[step.target], comment=comment))
+    row = dict(at=datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None), user_id=getattr(user, "id", None),
+               from_status=StatReportStatus[before] if before else None, to_status=StatReportStatus[after],
+               comment=comment)
+    thing.steps.append(StatSummaryStep(tenant_id=thing.tenant_id, **row) if is_summary(thing)
+                       else StatReportStep(library=thing.library, **row))
 
 
-def started(report, user) -> None:
-    """The first history row of a new report: created as a draft."""
-    from app.records.stat_report import StatReportStatus, StatReportStep
+def move(thing, step: Step, user, comment: str | None = None) -> None:
+    """Record the step: the new status and its history row (no checks: take() has made
+    them; the demo's reports and summaries are placed in their statuses with it)."""
+    from app.records.stat_report import StatReportStatus
 
-    report.steps.append(StatReportStep(
-        library=report.library, at=datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
-        user_id=getattr(user, "id", None), from_status=None, to_status=StatReportStatus.draft))
+    before = status_of(thing)
+    thing.status = StatReportStatus[step.target]
+    _history(thing, user, before, step.target, comment)
+
+
+def started(thing, user) -> None:
+    """The first history row of a new report or summary: created as a draft."""
+    _history(thing, user, None, DRAFT)
+
+
+# -- a district's summary ----------------------------------------------------------------
+
+def missing_libraries(district_id: int, year: int) -> list:
+    """The district's active libraries without an approved report of `year`."""
+    from app.choices import LibraryStatus
+    from app.models import Library
+    from app.records.stat_report import StatReport, StatReportStatus
+
+    approved = select(StatReport.library_id).where(
+        StatReport.tenant_id == district_id, StatReport.year == year, StatReport.status == StatReportStatus.approved)
+    return db.session.scalars(select(Library).where(
+        Library.tenant_id == district_id, Library.status == LibraryStatus.active,
+        Library.id.not_in(approved)).order_by(Library.name)).all()
+
+
+def snapshot(district_id: int, year: int) -> dict:
+    """The district's figures of `year` as its summary keeps them: per edition, summed
+    over the approved reports (app.statistics.summary.kept)."""
+    from app.records.stat_report import StatReport, StatReportStatus
+
+    from .summary import consolidate, kept
+
+    by_edition: dict[str, list] = {}
+    for report in db.session.scalars(select(StatReport).where(
+            StatReport.tenant_id == district_id, StatReport.year == year,
+            StatReport.status == StatReportStatus.approved).order_by(StatReport.id)):
+        by_edition.setdefault(report.edition, []).append(report.values or {})
+    return {code: kept(consolidate(edition_named(code), values)) for code, values in by_edition.items()}
+
+
+def summary_of(district, year: int, create: bool = False, user=None):
+    """The district's summary of `year` (read through the session's scope); with `create`,
+    a new draft, started by `user`, when it has none yet."""
+    from app.records.stat_report import StatReportStatus
+    from app.records.stat_summary import StatSummary
+
+    found = db.session.scalar(select(StatSummary).where(StatSummary.tenant_id == district.id,
+                                                        StatSummary.year == year))
+    if found is None and create:
+        found = StatSummary(tenant=district, year=year, status=StatReportStatus.draft, values={})
+        started(found, user)
+        db.session.add(found)
+        db.session.flush()  # its id and tenant_id, which the checks of its first step read
+    return found

@@ -30,3 +30,71 @@ def test_the_dashboard_says_what_waits_and_the_summary_who_has_reported(web):
     expect(page.locator("table.reporters")).to_contain_text("Не начат")
     web.shots(page, "03-summary-2025")
     web.expect_no_troubles()
+
+
+def test_a_district_submits_its_summary_and_the_region_approves_it(web):
+    # Залегощенский район: its libraries have not all reported 2025, so the summary is
+    # refused, naming them.
+    page = web.page()
+    web.login(page, "zal.director")
+    page.goto("/stat-summary/?year=2025")
+    summary = page.locator("section.district-summary")
+    expect(summary).to_contain_text("Черновик")
+    summary.locator("button[value=submit]").click()
+    expect(page.locator(".alert-danger")).to_contain_text("Верхнескворченская сельская библиотека")
+    web.shot(page, "04-district-refused-2025-message")
+    web.shots(page, "04-district-refused-2025")
+    web.logout(page, "Выйти")
+
+    # Мъглиж: every library's 2024 report is approved; its director submits the summary.
+    page = web.page("bg-BG")
+    web.login(page, "maglizh.director")
+    page.goto("/stat-summary/?year=2024")
+    summary = page.locator("section.district-summary")
+    expect(summary.locator("button[value=approve]")).to_have_count(0)
+    web.shots(page, "05-district-to-submit-2024")
+    summary.locator("button[value=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    web.shot(page, "06-district-submitted-2024-message")
+    expect(page.locator("section.district-summary .summary-status")).to_contain_text("Подаден")
+    expect(page.locator("section.district-summary button")).to_have_count(0)
+    web.shots(page, "06-district-submitted-2024")
+    web.logout(page, "Изход")
+
+    # The region's director finds it waiting, returns it with a comment, then approves it
+    # once the district has submitted it again.
+    page = web.page("bg-BG")
+    web.login(page, "sz.director")
+    expect(page.locator("section.waiting")).to_contain_text("Мъглиж")
+    page.goto("/stat-summary/?year=2024")
+    expect(page.locator("table.district-summary-list")).to_contain_text("Подаден")
+    web.shots(page, "07-region-districts-2024")
+    page.locator("table.district-summary-list a", has_text="Мъглиж").click()
+    summary = page.locator("section.district-summary")
+    summary.locator("#step-comment").fill("Проверете броя на читателите")
+    summary.locator("button[value=return]").click()
+    expect(page.locator("table.summary-history")).to_contain_text("Проверете броя на читателите")
+    web.shots(page, "08-region-returned")
+    web.logout(page, "Изход")
+
+    page = web.page("bg-BG")
+    web.login(page, "maglizh.director")
+    page.goto("/stat-summary/?year=2024")
+    page.locator("section.district-summary button[value=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    web.logout(page, "Изход")
+
+    page = web.page("bg-BG")
+    web.login(page, "sz.director")
+    page.goto("/stat-summary/?year=2024")
+    page.locator("table.district-summary-list a", has_text="Мъглиж").click()
+    page.locator("section.district-summary button[value=approve]").click()
+    expect(page.locator("section.district-summary .summary-status")).to_contain_text("Одобрен")
+    expect(page.locator("section.district-summary button[value=reopen]")).to_be_visible()
+    web.shots(page, "09-region-approved")
+    page.locator(".breadcrumb a").first.click()  # up to the region
+    expect(page.locator("table.district-summary-list")).to_contain_text("Одобрен")
+    expect(page.locator("p.summary-included")).to_be_visible()
+    expect(page.locator("table.figures").first).to_contain_text(re.compile(r"1\s315"))
+    web.shots(page, "10-region-consolidated-2024")
+    web.expect_no_troubles()
