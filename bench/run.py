@@ -228,6 +228,10 @@ def measure(app, engine, owner) -> list[dict]:
         response = client.post("/login/", data={"username": username, "password": PASSWORD})
         assert response.status_code == 302, username
         rows += [timed(client, username, url, statements) for url in pages(app, client, username, nodes)]
+        if username == "bench.admin":  # the first view after a write: the network's figures computed anew
+            rows.append({**timed(client, username, "/dashboard/", statements,
+                                 before=lambda: app.extensions.get("libnet.network_figures", {}).clear()),
+                         "url": "/dashboard/ (after a write)"})
     visitor = app.test_client()  # signs in to nothing
     rows += [timed(visitor, VISITOR, url, statements) for url in PUBLIC_PAGES]
     rows += steps(app, report, statements)
@@ -237,10 +241,12 @@ def measure(app, engine, owner) -> list[dict]:
     return rows
 
 
-def timed(client, username: str, url: str, statements: list) -> dict:
-    """One page's figures: REPEAT requests after 3 to warm up."""
+def timed(client, username: str, url: str, statements: list, before=None) -> dict:
+    """One page's figures: REPEAT requests after 3 to warm up; `before` runs before each."""
     timings, sizes, queries, status = [], [], [], None
     for i in range(REPEAT + 3):
+        if before is not None:
+            before()
         statements.clear()
         started = time.perf_counter()
         response = client.get(url)
@@ -408,13 +414,14 @@ def targets(figures: list[dict], load: dict, imported: dict, database: str = "po
          district_summary["p50_ms"] <= 50 and district_summary["status"] == 200),
         (f"region summary ({region_summary['districts']} districts) p50 <= 300 ms", ms(region_summary),
          region_summary["p50_ms"] <= 300 and region_summary["status"] == 200),
-        # On PostgreSQL, as in production; SQLite's figure is shown beside.
-        ("national summary (admin) p50 <= 5 s on PostgreSQL", ms(national_summary),
-         national_summary["status"] == 200 and (database != "postgresql" or national_summary["p50_ms"] <= 5000)),
+        # Not built yet: without an id, Admin's summary page lists the regions to choose from.
+        ("national summary (admin) p50 <= 5 s on PostgreSQL", f"not built (its chooser: {ms(national_summary)})",
+         False),
         *[(f"{step} a statistical report p50 <= 50 ms", f"{row['p50_ms']} ms, {row['queries']} statements",
            row["p50_ms"] <= 50) for step, row in posted.items()],
         ("national dashboard (admin, 85 regions) <= 200 ms, <= 80 KB", f"{national['p50_ms']} ms, "
-         f"{national['bytes'] / 1024:.1f} KB", national["p50_ms"] <= 200 and national["bytes"] <= 80 * 1024),
+         f"{national['bytes'] / 1024:.1f} KB; after a write {at['bench.admin', '/dashboard/ (after a write)']['p50_ms']}"
+         " ms", national["p50_ms"] <= 200 and national["bytes"] <= 80 * 1024),
 
         ("district list page p50 <= 15 ms", f"{slowest['p50_ms']} ms ({slowest['url']})", slowest["p50_ms"] <= 15),
         ("page HTML <= 80 KB", f"{largest['bytes'] / 1024:.1f} KB ({largest['user']} {largest['url']})",
