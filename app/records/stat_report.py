@@ -327,7 +327,7 @@ FILLERS = "rae"  # add a report and fill it (while a draft or returned: app.stat
 declare(RecordType(
     "stat_report", StatReportView, None, "Statistical reports", lazy_gettext("Statistical reports"),
     lazy_gettext("Statistical report"), "fa-table",
-    {DIRECTOR: "r", METHODOLOGIST: FILLERS, BRANCH: FILLERS, VIEWER: "r"},
+    {DIRECTOR: FILLERS, METHODOLOGIST: FILLERS, BRANCH: FILLERS, VIEWER: "r"},
     count=lambda n: ngettext("%(num)d statistical report", "%(num)d statistical reports", n),
     labels=LABELS, listed_on=("library",), demo=demo_reports, reports=(StatSummaryView,), category="Work", order=40,
     natural_key=("library", "year"), importer=StatReports,

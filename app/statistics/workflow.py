@@ -37,8 +37,10 @@ from .forms import Edition, edition as edition_named, edition_for
 DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
 EDITABLE = (DRAFT, RETURNED)
 UNKNOWN = "unknown"  # a value the library does not know: not 0, not left empty
-FILLERS = (BRANCH, METHODOLOGIST)  # who fills a report and submits it
-CHECKERS = (DIRECTOR,)  # who approves, returns and reopens
+# Branch staff fill their library's report; a district's director or methodologist fills any
+# of its libraries' and checks them (returns, approves, reopens).
+FILLERS = (BRANCH, METHODOLOGIST, DIRECTOR)
+CHECKERS = (DIRECTOR, METHODOLOGIST)
 # A district's summary: submitted by the district, checked by the region; the roles are the
 # same at both levels, so where the user is attached decides (Step.level).
 SUMMARY_ROLES = (DIRECTOR, METHODOLOGIST)
