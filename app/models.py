@@ -38,6 +38,7 @@ class Tenant(Versioned, Model):
         UniqueConstraint("parent_id", "name", name="uq_tenant_parent_name"),
         CheckConstraint("(kind = 'region') = (parent_id IS NULL)", name="ck_tenant_parent"),
         CheckConstraint(f"population BETWEEN 1 AND {MAX_POPULATION}", name="ck_tenant_population"),
+        CheckConstraint("stat_threshold BETWEEN 1 AND 100", name="ck_tenant_stat_threshold"),
     )
     id = Column(Integer, primary_key=True)
     kind = choice(TenantKind, nullable=False)
@@ -56,6 +57,9 @@ class Tenant(Versioned, Model):
     public_frame_origins = Column(String(500))
     # Its inhabitants, for the ratios per inhabitant of its statistics (app/statistics/ratios.py).
     population = Column(Integer)
+    # A region's: the change from last year, in per cent, beyond which its statistical reports
+    # need a note (app/statistics/checks.py); 20 where unset.
+    stat_threshold = Column(Integer)
 
     def __str__(self):
         return self.name
@@ -67,11 +71,19 @@ class Tenant(Versioned, Model):
 
         from .i18n import format_number
 
+        found = {}
         population = values.get("population")
         if isinstance(population, int) and not 1 <= population <= MAX_POPULATION:
-            return {"population": gettext("Enter the number of inhabitants, a whole number from 1 to %(max)s.",
-                                          max=format_number(MAX_POPULATION))}
-        return {}
+            found["population"] = gettext("Enter the number of inhabitants, a whole number from 1 to %(max)s.",
+                                          max=format_number(MAX_POPULATION))
+        threshold = values.get("stat_threshold")
+        if threshold is not None:
+            kind = getattr(values.get("kind"), "name", values.get("kind"))
+            if kind == "district" or values.get("parent") is not None:
+                found["stat_threshold"] = gettext("The region sets it for all its districts.")
+            elif not isinstance(threshold, int) or not 1 <= threshold <= 100:
+                found["stat_threshold"] = gettext("Enter a whole number of per cent from 1 to 100.")
+        return found
 
     def public_address(self) -> str | None:
         """The code its public pages are found by, while they are on (its screen links them)."""

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from app.demo_data.stat_reports import _bg, _ru
 
-from .conftest import login, snapshot
+from .conftest import put_current, login, snapshot
 
 MISSING = 10**7
 VERKHNEE = "Верхнескворченская сельская библиотека"  # Залегощенский район: no demo reports
@@ -198,6 +198,26 @@ def test_a_large_change_needs_a_note_before_submission(app, owner_engine, this_y
           do="submit")
     assert _report(owner_engine, this_year)["status"] == "submitted"
     assert _steps(owner_engine, this_year)[-1] == ("draft", "submitted", None)
+
+
+def test_a_region_sets_the_change_that_needs_a_note_for_its_districts(app, owner_engine, this_year):
+    """Орловская область allows 50 %: a 40 % jump goes without a note; a district cannot set it."""
+    with owner_engine.connect() as conn:
+        orel = conn.scalar(text("SELECT id FROM tenant WHERE name = 'Орловская область'"))
+        zal = conn.scalar(text("SELECT id FROM tenant WHERE name = :n"), {"n": "Залегощенский район"})
+    region = login(app, "orel.director")
+    answer = put_current(region, f"/api/v1/tenant/{orel}", {"stat_threshold": 50})
+    assert answer.status_code == 200, answer.get_json()
+    try:
+        district = put_current(login(app, "zal.director"), f"/api/v1/tenant/{zal}?_l_=ru", {"stat_threshold": 90})
+        assert district.status_code == 422
+        assert district.get_json()["errors"]["stat_threshold"] == ["Её задаёт область для всех своих районов."]
+        figures = _ru(310, 100, 70, 5600, 7100, 0, 31, 9050, 210, 160, 1)  # visits 4000 -> 5600: +40 %
+        _fill(login(app, "zal.methodologist"), owner_engine, this_year, figures, do="submit")
+        assert _report(owner_engine, this_year)["status"] == "submitted"
+    finally:
+        with owner_engine.begin() as conn:
+            conn.execute(text("UPDATE tenant SET stat_threshold = NULL WHERE id = :id"), {"id": orel})
 
 
 def test_return_needs_a_comment_and_opens_the_report_again(app, owner_engine, this_year):

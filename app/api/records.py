@@ -9,9 +9,9 @@ from .base import OneOf, RecordApi
 class TenantApi(RecordApi):
     model, resource_name = Tenant, "tenant"
     list_columns = ["id", "name", "kind", "parent.id", "parent.name", "code", "default_locale", "time_zone"]
-    show_columns = [*list_columns, "population", "public_pages", "public_frame_origins"]
+    show_columns = [*list_columns, "population", "stat_threshold", "public_pages", "public_frame_origins"]
     add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale", "time_zone",
-                                  "population", "public_pages", "public_frame_origins"]
+                                  "population", "stat_threshold", "public_pages", "public_frame_origins"]
     validators_columns = {"time_zone": OneOf(TIME_ZONES)}  # the document lists the zones
     order_columns = ["name", "kind", "code"]
 

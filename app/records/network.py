@@ -86,8 +86,8 @@ declare(RecordType(
     "tenant", TenantView, TenantApi, "Tenants", _l("Regions and districts"), _l("Region or district"),
     "fa-sitemap", {DIRECTOR: "re", METHODOLOGIST: "r", BRANCH: "r", VIEWER: "r"},
     count=lambda n: ngettext("%(num)d organisation", "%(num)d organisations", n),
-    fields={DIRECTOR: ("name", "code", "default_locale", "time_zone", "population", "public_pages",
-                       "public_frame_origins")},
+    fields={DIRECTOR: ("name", "code", "default_locale", "time_zone", "population", "stat_threshold",
+                       "public_pages", "public_frame_origins")},
     demo=lambda tenants, libraries: demo_populations(tenants),
     order=70,
 ))

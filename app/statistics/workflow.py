@@ -191,9 +191,17 @@ def problems(report, last_year: dict | None = None) -> list[checks.Problem]:
     known = {code: number(v) for code, v in values.items()}
     before = {code: number(v) for code, v in (last_year if last_year is not None
                                                 else last_year_values(report)).items()}
-    found = checks.check(edition, known, before)
+    found = checks.check(edition, known, before, threshold=threshold_of(report))
     # An explicit "unknown" answers a required field: the library says it does not know.
     return [p for p in found if not (p.kind == "required" and values.get(p.code) == UNKNOWN)]
+
+
+def threshold_of(report) -> float:
+    """The change from last year beyond which a figure needs a note: its region's, else 20 %."""
+    tenant = report.library.tenant if report.library is not None else None
+    region = tenant.parent if tenant is not None and tenant.parent_id is not None else tenant
+    percent = getattr(region, "stat_threshold", None)
+    return percent / 100 if percent else checks.THRESHOLD
 
 
 def unexplained(report, found: list[checks.Problem]) -> list[checks.Problem]:

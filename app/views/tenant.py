@@ -54,12 +54,15 @@ class TenantView(RecordView):
     list_columns = ["name", "kind", "parent", "code", "default_locale", "time_zone"]
     search_columns = ["name", "kind", "parent", "code"]
     add_columns = edit_columns = ["name", "kind", "parent", "code", "default_locale", "time_zone",
-                                  "population", "public_pages", "public_frame_origins"]
+                                  "population", "stat_threshold", "public_pages", "public_frame_origins"]
     show_columns = [*add_columns[:-1], "public_address", add_columns[-1]]
-    label_columns = {"population": _l("Population")}
+    label_columns = {"population": _l("Population"), "stat_threshold": _l("Change that needs a note, per cent")}
     description_columns = {
         "population": _l("Its inhabitants, for the statistics' ratios per inhabitant (users per 100 "
                          "inhabitants, stock per inhabitant)."),
+        "stat_threshold": _l("A region's: a figure of its libraries' statistical reports that changed "
+                             "from last year by more than this needs a note before the report is "
+                             "submitted. 20 where left empty."),
         "public_pages": _l("Open to anyone without signing in, at /public/CODE/ (CODE: the "
                            "organisation's code): its libraries' contacts, hours and clubs, and "
                            "its planned events."),
