@@ -98,4 +98,7 @@ def _register_views(ab) -> None:
             ab.add_api(t.api)
         elif import_api(t) is not None:  # an API that serves the type's import alone
             ab.add_api(import_api(t))
+    from .api.stat_reports import StatSummaryApi  # the reports' summary, beside their API
+
+    ab.add_api(StatSummaryApi)
     document.register(ab)

@@ -33,7 +33,9 @@ UI_CALLS = {"show": "GET", "edit": "POST", "delete": "GET", "action": "GET", "fi
             "protocol": "GET",  # a record's file (app.attachments), a meeting's printed protocol
             "step": "POST"}  # a statistical report's workflow step (app/statistics/workflow.py)
 API_CALLS = {"get": "GET", "put": "PUT", "delete": "DELETE",
-             "file": "GET", "replace_file": "PUT", "remove_file": "DELETE"}  # a record's file (app.attachments)
+             "file": "GET", "replace_file": "PUT", "remove_file": "DELETE",  # a record's file (app.attachments)
+             # a statistical report's steps (app/api/stat_reports.py)
+             "submit": "POST", "return_report": "POST", "approve": "POST", "reopen": "POST"}
 # Endpoints without a record id: covered by the scoped-list tests below.
 NO_ID = {"list", "add", "choices", "export", "action_post", "download", "get_list", "post", "info", "related",
          "api_read", "api_get", "api", "api_column_add", "api_column_edit", "api_create",
@@ -182,11 +184,12 @@ def _export_text(response):
 # The reports (app/reports, and those of the record types) of a region or district: a foreign
 # one answers like a missing one.
 REPORT_CALLS = {"dashboard", "dashboard_xlsx", "passport", "report", "report_xlsx",
-                "step"}  # a district summary's workflow step, POSTed (app/statistics/workflow.py)
+                "step",  # a district summary's workflow step, POSTed (app/statistics/workflow.py)
+                "summary"}  # the statistical summary's API (app/api/stat_reports.py)
 
 
 def report_routes(app):
-    owners = {"DashboardView", *(r.__name__ for t in record_types().values() for r in t.reports)}
+    owners = {"DashboardView", "StatSummaryApi", *(r.__name__ for t in record_types().values() for r in t.reports)}
     for rule in app.url_map.iter_rules():
         owner, _, method = rule.endpoint.rpartition(".")
         if owner in owners and "pk" in rule.arguments:

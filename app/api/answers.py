@@ -3,7 +3,8 @@
 A refusal under /api/ (any 4xx or 5xx) is
     {"message": one sentence,
      "errors": {field: [messages]}   only when fields are at fault ("nominations.0" when nested),
-     "result": the record as stored}  only for a 409 (an edit of an older version)
+     "result": the record as stored,  only for a 409 (an edit of an older version)
+     "problems": [{code, message}]}   only for a 409 (a report's step that its figures stop)
 whoever made it: FAB's own answers, marshmallow's field errors, the token checks, ours.
 FAB and marshmallow say theirs in English, and marshmallow formats its templates itself
 (a translated template would not reach it), so their words are translated here, after
@@ -183,6 +184,8 @@ def shape(body, status: int) -> dict:
                          for name, texts in errors.items()}
     if status == 409 and isinstance(body, dict) and "result" in body:
         out["result"] = body["result"]
+    if status == 409 and isinstance(body, dict) and isinstance(body.get("problems"), list):
+        out["problems"] = body["problems"]  # a statistical report's refused step (app/api/stat_reports.py)
     return out
 
 

@@ -58,6 +58,11 @@ ERROR = {
         "message": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "result": {"type": "object", "additionalProperties": True},
+        # A statistical report's step that its figures stop (app/api/stat_reports.py): each
+        # indicator by its code, with what is wrong.
+        "problems": {"type": "array", "items": {
+            "type": "object", "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
     },
     "additionalProperties": False,
 }

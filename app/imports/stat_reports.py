@@ -20,10 +20,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
-from flask_appbuilder.api import BaseApi
 from flask_babel import gettext as _
 
-from app.api.imports import IMPORT_ANSWER, ImportingApi
 from app.extensions import db
 from app.i18n import speaking
 from app.models import Library, Tenant
@@ -41,24 +39,8 @@ UNKNOWN_WORDS = ("unknown", "неизвестно", "не известно", "?"
 LOWEST_YEAR = 1990  # as the table's check says
 
 
-class StatReportImportApi(ImportingApi, BaseApi):
-    """POST /api/v1/stat_report/import and GET .../import/template: the reports' figures
-    from a spreadsheet (app/imports/stat_reports.py), for whoever may add reports."""
-
-    resource_name = "stat_report"
-    allow_browser_login = True
-    openapi_spec_tag = "Statistical reports"
-
-    def add_apispec_components(self, api_spec):
-        super().add_apispec_components(api_spec)
-        if "ImportOutcome" not in api_spec.components.schemas:
-            api_spec.components.schema("ImportOutcome", IMPORT_ANSWER)
-
-
 class StatReports(Records):
     """The reports of the user's libraries, as the entry screen fills them."""
-
-    api = StatReportImportApi  # the type has no REST API of its own yet
 
     def __init__(self, record_type, *, dry_run: bool = True):
         super().__init__(record_type, dry_run=dry_run)

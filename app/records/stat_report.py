@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.api.stat_reports import StatReportApi
 from app.choices import Choice, _l
 from app.extensions import db
 from app.i18n import format_moment
@@ -325,7 +326,7 @@ def demo_reports(tenants: dict, libraries: dict) -> None:
 
 FILLERS = "rae"  # add a report and fill it (while a draft or returned: app.statistics.workflow)
 declare(RecordType(
-    "stat_report", StatReportView, None, "Statistical reports", lazy_gettext("Statistical reports"),
+    "stat_report", StatReportView, StatReportApi, "Statistical reports", lazy_gettext("Statistical reports"),
     lazy_gettext("Statistical report"), "fa-table",
     {DIRECTOR: FILLERS, METHODOLOGIST: FILLERS, BRANCH: FILLERS, VIEWER: "r"},
     count=lambda n: ngettext("%(num)d statistical report", "%(num)d statistical reports", n),
