@@ -362,10 +362,11 @@ def test_a_page_of_many_rows_shows_one_section_at_a_time_and_draws_the_largest(a
     assert page.count('class="figures-section"') == 1 and "<h2>Библиотеки</h2>" in page
     assert re.search(r'<li class="active"><a href="/dashboard/\?section=libraries#figures" aria-current="page">'
                      r'Библиотеки</a>', page)
-    assert "Действующие библиотеки: 2 крупнейших из 3" in page
+    regions = len(re.findall(r'<th scope="row"><a href="/dashboard/\d+">', page))  # the demo's, and any a test added
+    assert regions >= 3 and f"Действующие библиотеки: 2 крупнейших из {regions}" in page
     staff = client.get("/dashboard/?section=staff&_l_=bg").get_data(as_text=True)
     assert staff.count('class="figures-section"') == 1 and "<h2>Служители</h2>" in staff
-    assert "Численост: 2 най-големи от 3" in staff or "Служители: 2 най-големи от 3" in staff
+    assert f"Служители: 2 най-големи от {regions}" in staff
     # An unknown section is the first one; the workbook keeps them all.
     assert "<h2>Библиотеки</h2>" in client.get("/dashboard/?section=nonsense&_l_=ru").get_data(as_text=True)
     assert len(_workbook(client.get("/dashboard/xlsx")).sheetnames) >= 5
