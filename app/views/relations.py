@@ -11,7 +11,7 @@ from flask import request, url_for
 from flask_babel import gettext
 from flask_appbuilder.fields import QuerySelectField, QuerySelectMultipleField
 from markupsafe import Markup, escape
-from sqlalchemy import inspect, select
+from sqlalchemy import String, cast, inspect, select
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
@@ -35,8 +35,8 @@ def choices_query(model, column: str, *, for_form: bool, text: str = ""):
     target = related_model(model, column)
     label = getattr(target, getattr(target, "__search_column__", "name"))
     query = select(target).order_by(label, target.id)
-    if text:
-        query = query.where(contains(label, text))  # whatever the case, ё as е
+    if text:  # whatever the case, ё as е; a number (a summary's year) as its digits
+        query = query.where(contains(label if isinstance(label.type, String) else cast(label, String), text))
     if for_form and column in PLACEMENT:
         clause = current_scope(db.session).write_clause(target)
         if clause is not None:
