@@ -43,7 +43,7 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
     session = db.session
     if session.scalar(select(Tenant.id).where(Tenant.code == f"{PREFIX}-R01")):
         # A network generated before it had statistics gets them now; otherwise nothing.
-        return stat_reports(seed)
+        return {**stat_reports(seed), **stat_summaries(seed)}
     rng = random.Random(seed)
     from .records.event import Event, EventForm, EventFormat, EventStatus, EventTheme
     from .records.method_activity import (
@@ -136,14 +136,15 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
     session.commit()
     return {**{table.__tablename__: len(batch) for table, batch in rows.items()},
             method_activity_library.name: len(links), method_activity_attendee.name: len(attended),
-            **stat_reports(seed)}
+            **stat_reports(seed), **stat_summaries(seed)}
 
 
 # -- the annual statistical reports ---------------------------------------------------
 
 REPORT_YEARS = 3  # the three years before the current one
 BATCH = 5000
-# The last year's reports: most approved, the rest on their way (the summary shows each status).
+# The last year's reports: most districts have approved all theirs; in the others, most are
+# approved and the rest on their way (the summary shows each status).
 LAST_YEAR_STATUSES = [("approved", 0.75), ("submitted", 0.12), ("draft", 0.08), ("returned", 0.05)]
 CHANGE_NOTES = ["Изменение связано с ремонтом помещения.", "Пересчёт после инвентаризации фонда.",
                 "Изменилось штатное расписание.", "Новые формы работы с читателями.",
@@ -274,6 +275,14 @@ def _notes(rng, edition, values: dict, before: dict | None) -> dict:
     return notes
 
 
+COMPLETE_DISTRICTS = 0.7  # of last year: every library's report approved, the summary can go
+
+
+def _complete(seed: int, district_id: int) -> bool:
+    """Has the district approved all its libraries' reports of last year?"""
+    return random.Random(f"complete-{seed}-{district_id}").random() < COMPLETE_DISTRICTS
+
+
 def stat_reports(seed: int = 1) -> dict[str, int]:
     """The network's statistical reports (none added if it has any); rows added per table."""
     from .records.stat_report import StatReport, StatReportStatus, StatReportStep
@@ -315,7 +324,8 @@ def stat_reports(seed: int = 1) -> dict[str, int]:
             values = with_totals(edition, parts)
             notes = _notes(rng, edition, values, before)
             before = values
-            status = "approved" if year < this_year - 1 else rng.choices(statuses, weights)[0]
+            status = ("approved" if year < this_year - 1 or _complete(seed, tenant_id)
+                      else rng.choices(statuses, weights)[0])
             ids[StatReport] += 1
             report = ids[StatReport]
             rows[StatReport].append({"id": report, "tenant_id": tenant_id, "library_id": library_id,
@@ -345,5 +355,83 @@ def stat_reports(seed: int = 1) -> dict[str, int]:
                                  f"(SELECT max(id) FROM {name}))"))
     session.commit()
     session.execute(text("ANALYZE"))
+    session.commit()
+    return {table.__tablename__: n for table, n in counts.items() if n}
+
+
+# The districts' summaries: a district whose libraries' reports of a year are all approved
+# has submitted its summary; the years before last are approved by the region, last year's
+# are at every step (the region's page and the national summary show each).
+LAST_YEAR_SUMMARIES = [("approved", 0.6), ("submitted", 0.25), ("draft", 0.1), ("returned", 0.05)]
+
+
+def stat_summaries(seed: int = 1) -> dict[str, int]:
+    """The districts' summaries of the years reported (none added if the network has any),
+    their figures computed from the approved reports as the workflow keeps them."""
+    from .records.stat_report import StatReport, StatReportStatus
+    from .records.stat_summary import StatSummary, StatSummaryStep
+    from .statistics.forms import edition as edition_named
+    from .statistics.summary import consolidate, kept
+
+    session = db.session
+    districts = select(Tenant.id).where(Tenant.code.like(f"{PREFIX}-%"), Tenant.parent_id.is_not(None))
+    if session.scalar(select(StatSummary.id).where(StatSummary.tenant_id.in_(districts)).limit(1)):
+        return {}
+    rng = random.Random(f"stat-summaries-{seed}")
+    statuses, weights = zip(*LAST_YEAR_SUMMARIES)
+    this_year = datetime.date.today().year
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    ids = {t: (session.scalar(select(func.max(t.id))) or 0) for t in (StatSummary, StatSummaryStep)}
+    rows = {StatSummary: [], StatSummaryStep: []}
+    counts = {StatSummary: 0, StatSummaryStep: 0}
+
+    def flush():  # after the reports are read: the read streams on the same connection
+        for table in (StatSummary, StatSummaryStep):
+            for start in range(0, len(rows[table]), BATCH):
+                session.execute(insert(table.__table__), rows[table][start:start + BATCH])
+            counts[table] += len(rows[table])
+
+    def add(tenant_id, year, reports):
+        if any(status != StatReportStatus.approved for status, _code, _values in reports):
+            return  # a library not yet approved: the district cannot submit
+        by_edition = {}
+        for _status, code, values in reports:
+            by_edition.setdefault(code, []).append(values or {})
+        status = "approved" if year < this_year - 1 else rng.choices(statuses, weights)[0]
+        ids[StatSummary] += 1
+        rows[StatSummary].append({
+            "id": ids[StatSummary], "tenant_id": tenant_id, "year": year, "status": StatReportStatus[status],
+            "values": {code: kept(consolidate(edition_named(code), found)) for code, found in by_edition.items()}})
+        at = datetime.datetime(year + 1, 3, rng.randint(1, 28), rng.randint(9, 17), rng.randint(0, 59))
+        previous = None
+        for target in ["draft", *{"draft": [], "submitted": ["submitted"], "approved": ["submitted", "approved"],
+                                  "returned": ["submitted", "returned"]}[status]]:
+            ids[StatSummaryStep] += 1
+            rows[StatSummaryStep].append({
+                "id": ids[StatSummaryStep], "tenant_id": tenant_id, "summary_id": ids[StatSummary],
+                "at": min(at, now), "user_id": None, "from_status": StatReportStatus[previous] if previous else None,
+                "to_status": StatReportStatus[target],
+                "comment": "Уточните раздел 4." if target == "returned" else None})
+            previous, at = target, at + datetime.timedelta(days=rng.randint(3, 20))
+
+    found = session.execute(
+        select(StatReport.tenant_id, StatReport.year, StatReport.status, StatReport.edition, StatReport.values)
+        .where(StatReport.tenant_id.in_(districts)).order_by(StatReport.tenant_id, StatReport.year)
+        .execution_options(yield_per=2000))
+    key, reports = None, []
+    for tenant_id, year, status, code, values in found:
+        if (tenant_id, year) != key:
+            if key is not None:
+                add(*key, reports)
+            key, reports = (tenant_id, year), []
+        reports.append((status, code, values))
+    if key is not None:
+        add(*key, reports)
+    flush()
+    if session.get_bind().dialect.name == "postgresql":
+        for table in (StatSummary, StatSummaryStep):
+            name = table.__tablename__
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                 f"(SELECT max(id) FROM {name}))"))
     session.commit()
     return {table.__tablename__: n for table, n in counts.items() if n}

@@ -79,6 +79,15 @@ def test_a_region_reads_its_month_by_district(app, owner_engine, march):
     assert stranger.get(f"/event-plan/{orel}?month={MONTH}").status_code == 404
 
 
+def test_admin_reads_any_regions_and_districts_month(app, owner_engine, march):
+    """Admin has no place in the network: the page of a region or a district opens all the same."""
+    orel = _one(owner_engine, "SELECT id FROM tenant WHERE name = 'Орловская область'")
+    zal = _one(owner_engine, "SELECT id FROM tenant WHERE name = 'Залегощенский район'")
+    admin = login(app, "admin")
+    assert "Залегощенский район" in _text(admin.get(f"/event-plan/{orel}?month={MONTH}&_l_=ru"))
+    assert "Вечер поэзии «Весна в Бортном»" in _text(admin.get(f"/event-plan/{zal}?month={MONTH}&_l_=ru"))
+
+
 def test_a_month_that_is_not_one_is_refused_in_the_users_words(app):
     director = login(app, "zal.director")
     for month, phrase in (("2019-13", "Укажите месяц"), ("март", "Укажите месяц")):

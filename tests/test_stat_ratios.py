@@ -64,7 +64,7 @@ def _row(html, name, table="key-ratios"):
     table = table[:table.index("</table>")]
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
         cells = [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        if cells and cells[0] == name:
+        if cells and cells[0].removesuffix(" †") == name:
             return cells
     raise AssertionError(f"no row {name}")
 

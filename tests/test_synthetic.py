@@ -73,6 +73,33 @@ def test_statuses_and_their_history(network):
             assert final.comment
 
 
+def test_districts_summaries_keep_their_approved_reports_sums(network):
+    """A district whose reports of a year are all approved has its summary, with the
+    figures the workflow would have kept; the older years approved by the region."""
+    from app.models import Tenant
+    from app.records.stat_summary import StatSummary
+    from app.statistics import workflow
+
+    app, added = network
+    this_year = datetime.date.today().year
+    summaries = db.session.scalars(select(StatSummary)).all()
+    assert added["stat_summary"] == len(summaries) > 0
+    districts = db.session.scalars(select(Tenant).where(Tenant.parent_id.is_not(None))).all()
+    for district in districts:
+        for year in range(this_year - 3, this_year):
+            found = [s for s in summaries if s.tenant_id == district.id and s.year == year]
+            if workflow.missing_libraries(district.id, year):
+                assert found == [], (district.name, year)
+                continue
+            assert len(found) == 1, (district.name, year)
+            assert found[0].values == workflow.snapshot(district.id, year)
+            assert found[0].steps[-1].to_status == found[0].status
+            if year < this_year - 1:
+                assert found[0].status.name == "approved"
+    last = Counter(s.status.name for s in summaries if s.year == this_year - 1)
+    assert last["approved"] and sum(last.values()) > len(districts) / 2
+
+
 def test_generating_again_adds_nothing(network):
     from app.records.stat_report import StatReport
     from app.synthetic import generate
@@ -90,9 +117,12 @@ def test_a_network_generated_before_the_statistics_gets_them(network):
     from app.records.stat_report import StatReport, StatReportStep
     from app.synthetic import generate
 
-    db.session.execute(delete(StatReportStep))
-    db.session.execute(delete(StatReport))
+    from app.records.stat_summary import StatSummary, StatSummaryStep
+
+    for table in (StatSummaryStep, StatSummary, StatReportStep, StatReport):
+        db.session.execute(delete(table))
     db.session.commit()
     libraries = db.session.scalar(select(func.count(Library.id)))
-    assert generate(districts=6, regions=2)["stat_report"] == 3 * libraries
+    added = generate(districts=6, regions=2)
+    assert added["stat_report"] == 3 * libraries and added["stat_summary"]
     assert generate(districts=6, regions=2) == {}

@@ -68,6 +68,14 @@ def due_on(session, tenant, year: int, level: str) -> datetime.date | None:
     return rows.get(tenant.id) or rows.get(tenant.parent_id)
 
 
+def due_dates(session, tenants, year: int, level: str) -> dict[int, datetime.date | None]:
+    """`due_on` of many tenants in one query: tenant id -> date or None."""
+    ids = {t.id for t in tenants} | {t.parent_id for t in tenants if t.parent_id is not None}
+    rows = dict(session.execute(select(StatDeadline.tenant_id, StatDeadline.due_on).where(
+        StatDeadline.tenant_id.in_(ids), StatDeadline.year == year, StatDeadline.level == DeadlineLevel[level])).all())
+    return {t.id: rows.get(t.id) or rows.get(t.parent_id) for t in tenants}
+
+
 COLUMNS = ["tenant", "year", "level", "due_on", "note"]
 LABELS = {"level": lazy_gettext("What is due"), "due_on": lazy_gettext("Due on"), "year": lazy_gettext("Year")}
 

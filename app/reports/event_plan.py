@@ -86,7 +86,7 @@ class EventPlanView(BaseView):
         common = dict(
             title=title, node=node, month=first, month_title=month_title(first),
             previous=_previous(first), following=_next(first), number=format_number, day=format_day,
-            up=node.parent if node.parent_id in scope.visible or scope.unrestricted else None,
+            up=node.parent if scope.unrestricted or node.parent_id in scope.visible else None,
             page_frame=page_frame(title, format_day(datetime.date.today())), statuses=EventStatus,
             summary_text=summary_text)
         self.update_redirect()

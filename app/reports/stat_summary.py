@@ -27,10 +27,10 @@ from app.extensions import db
 from app.i18n import format_day, format_moment, format_number
 from app.choices import LibraryStatus
 from app.models import Library, Tenant
-from app.records.stat_deadline import due_on
+from app.records.stat_deadline import due_dates, due_on
 from app.statistics.forms import edition as edition_named
 from app.statistics import workflow
-from app.statistics.ratios import districts_sheets, districts_table
+from app.statistics.ratios import PRELIMINARY, districts_sheets, districts_table, regions_table
 from app.statistics.summary import change, combine, consolidate
 from app.tenancy.session import NotPermitted, assert_writable, current_scope
 from app.versions import Stale
@@ -83,7 +83,7 @@ def summary(node: Tenant, year: int) -> dict:
     counts = Counter(by_library[lib.id].status.name if lib.id in by_library else NOT_STARTED
                      for lib in libraries)
     today = datetime.date.today()
-    due = {t.id: due_on(db.session, t, year, "libraries") for t in tenants}
+    due = due_dates(db.session, tenants, year, "libraries")
 
     def status(lib):
         return by_library[lib.id].status.name if lib.id in by_library else NOT_STARTED
@@ -113,6 +113,15 @@ def summary(node: Tenant, year: int) -> dict:
         this_sums = {code: consolidate(edition_named(code), values) for code, values in _approved(now).items()}
         before_sums = {code: consolidate(edition_named(code), values)
                        for code, values in _approved(before).items()}
+    tables = _tables(this_sums, before_sums)
+    return {"rows": rows, "counts": counts, "libraries": len(libraries), "tables": tables,
+            "due": due[node.id], "late": sum(map(late, libraries)),
+            "summary_due": due_on(db.session, node, year, "districts") if node.kind.name == "district" else None,
+            **_districts(node, tenants, year, summaries, today)}
+
+
+def _tables(this_sums: dict, before_sums: dict) -> list[dict]:
+    """The form's figures of each edition (code -> Consolidated), beside the year before."""
     tables = []
     for code, this in sorted(this_sums.items()):
         edition = this.edition
@@ -127,10 +136,7 @@ def summary(node: Tenant, year: int) -> dict:
                               "change": change(value, previous), "missing": this.missing[indicator.code]})
             sections.append({"title": section.title, "code": section.code, "lines": lines})
         tables.append({"edition": edition, "reports": this.reports, "sections": sections})
-    return {"rows": rows, "counts": counts, "libraries": len(libraries), "tables": tables,
-            "due": due[node.id], "late": sum(map(late, libraries)),
-            "summary_due": due_on(db.session, node, year, "districts") if node.kind.name == "district" else None,
-            **_districts(node, tenants, year, summaries, today)}
+    return tables
 
 
 # -- the districts' summaries --------------------------------------------------------------
@@ -163,17 +169,84 @@ def _districts(node, tenants, year, summaries, today) -> dict:
         own = summaries.get(node.id) or workflow.summary_of(node, year)
         return {"district_summary": own, "not_approved": workflow.missing_libraries(node.id, year)}
     rows = []
+    dues = due_dates(db.session, tenants, year, "districts")
     for tenant in tenants:
         if tenant.id == node.id:
             continue
         found = summaries.get(tenant.id)
         status = found.status.name if found is not None else "draft"
-        due = due_on(db.session, tenant, year, "districts")
+        due = dues[tenant.id]
         rows.append({"tenant": tenant, "summary": found, "status": status, "due": due,
                      "late": due is not None and today > due and status not in HANDED_IN})
     own = [r for r in _reports([node.id], year) if r.status.name == "approved"]
     return {"district_rows": rows, "included": sum(r["status"] == "approved" for r in rows),
             "own_included": len(own)}
+
+
+# -- the network's summary (Admin) ------------------------------------------------------------
+
+def national(year: int) -> dict:
+    """What Admin's page shows of the whole network in `year`: a row per region (its districts'
+    summaries by status, the late ones) and the figures of all regions summed, each region's
+    as its own page gives them (its districts' approved summaries and its own libraries'
+    approved reports). A few queries whatever the network's size: the summaries' figures are
+    read once, for both years, and only the approved ones."""
+    from app.records.stat_report import StatReport, StatReportStatus
+    from app.records.stat_summary import StatSummary
+
+    regions = db.session.scalars(select(Tenant).where(Tenant.parent_id.is_(None)).order_by(Tenant.name)).all()
+    districts = db.session.scalars(select(Tenant).where(Tenant.parent_id.is_not(None))).all()
+    region_of = {d.id: d.parent_id for d in districts}
+    statuses = defaultdict(Counter)  # region id -> status -> districts
+    handed_in = set()  # the districts that handed in their summary
+    for tenant_id, status in db.session.execute(select(StatSummary.tenant_id, StatSummary.status).where(
+            StatSummary.year == year)):
+        statuses[region_of.get(tenant_id)][status.name] += 1
+        if status.name in HANDED_IN:
+            handed_in.add(tenant_id)
+    parts = defaultdict(lambda: defaultdict(list))  # (region id, year) -> edition -> [kept or Consolidated]
+    for tenant_id, one, kept_values in db.session.execute(
+            select(StatSummary.tenant_id, StatSummary.year, StatSummary.values).where(
+                StatSummary.year.in_((year, year - 1)), StatSummary.status == StatReportStatus.approved)):
+        for code, kept_one in (kept_values or {}).items():
+            parts[region_of.get(tenant_id), one][code].append(kept_one)
+    own = defaultdict(list)  # the regions' own libraries' approved reports
+    for tenant_id, one, code, values in db.session.execute(
+            select(StatReport.tenant_id, StatReport.year, StatReport.edition, StatReport.values).where(
+                StatReport.tenant_id.in_([r.id for r in regions]), StatReport.year.in_((year, year - 1)),
+                StatReport.status == StatReportStatus.approved)):
+        own[tenant_id, one, code].append(values or {})
+    for (tenant_id, one, code), values in own.items():
+        parts[tenant_id, one][code].append(consolidate(edition_named(code), values))
+    figures = {key: {code: combine(edition_named(code), found) for code, found in by_code.items()}
+               for key, by_code in parts.items()}
+
+    today = datetime.date.today()
+    dues = due_dates(db.session, districts, year, "districts")
+    children = defaultdict(list)
+    for district in districts:
+        children[district.parent_id].append(district)
+    late = Counter()
+    for district in districts:
+        due = dues[district.id]
+        if due is not None and today > due and district.id not in handed_in:
+            late[district.parent_id] += 1
+    rows = []
+    for region in regions:
+        counts = statuses[region.id]
+        rows.append({"region": region, "districts": len(children[region.id]), "counts": counts,
+                     "not_started": len(children[region.id]) - sum(counts.values()), "late": late[region.id]})
+
+    this_sums, before_sums = defaultdict(list), defaultdict(list)
+    for (region_id, one), by_code in figures.items():
+        for code, summed in by_code.items():
+            (this_sums if one == year else before_sums)[code].append(summed)
+    tables = _tables({code: combine(edition_named(code), found) for code, found in this_sums.items()},
+                     {code: combine(edition_named(code), found) for code, found in before_sums.items()})
+    included = sum(counts["approved"] for counts in statuses.values())
+    return {"region_rows": rows, "tables": tables, "included": included, "total": len(districts),
+            "districts": regions_table([(r, {one: figures.get((r.id, one)) for one in (year, year - 1)})
+                                        for r in regions], year)}
 
 
 def history(found) -> list[dict]:
@@ -211,10 +284,13 @@ class StatSummaryView(BaseView):
 
         year = _year()
         scope = current_scope(db.session)
-        if pk is None and scope.node_id is None:  # Admin: choose whose
-            regions = db.session.scalars(select(Tenant).where(Tenant.parent_id.is_(None)).order_by(Tenant.name)).all()
-            return self.render_template("reports/stat_summary.html", node=None, year=year, units=regions,
-                                        page_frame=None)
+        if pk is None and scope.node_id is None:  # Admin: the whole network, a row per region
+            title = f"{_('All regions')}: {_('Statistical summary of %(year)d', year=year)}"
+            return self.render_template(
+                "reports/stat_summary.html", title=title, node=None, year=year, number=format_number,
+                statuses=StatReportStatus, day=format_day, **national(year), preliminary=PRELIMINARY,
+                years=range(datetime.date.today().year, datetime.date.today().year - 6, -1),
+                xlsx=url_for(".report_xlsx", year=year), page_frame=page_frame(title, format_day(datetime.date.today())))
         node = _node(pk)
         title = f"{node.name}: {_('Statistical summary of %(year)d', year=year)}"
         self.update_redirect()
@@ -227,9 +303,10 @@ class StatSummaryView(BaseView):
             statuses=StatReportStatus, not_started=NOT_STARTED, day=format_day, **found,
             summary_steps=steps if node.kind.name == "district" else [], summary_history=history(own),
             districts=districts_table(node, year),  # a region's districts on the key figures
+            preliminary=PRELIMINARY,
             years=range(datetime.date.today().year, datetime.date.today().year - 6, -1),
             xlsx=url_for(".report_xlsx", pk=node.id, year=year),
-            up=node.parent if node.parent_id in scope.visible or scope.unrestricted else None,
+            up=node.parent if scope.unrestricted or node.parent_id in scope.visible else None,
             page_frame=page_frame(title, format_day(datetime.date.today())))
 
     @expose("/<int:pk>/step", methods=["POST"])

@@ -25,13 +25,18 @@ from sqlalchemy import select
 from app.extensions import db
 
 from .forms import KEY_FIGURES, edition as edition_named
-from .summary import change, consolidate
+from .summary import Consolidated, change, combine, consolidate
 
 FIGURES = tuple(KEY_FIGURES)  # users, visits, loans, events, stock
 FIGURE_LABELS = {
     "users": lazy_gettext("Users"), "visits": lazy_gettext("Visits"), "loans": lazy_gettext("Loans"),
     "events": lazy_gettext("Events"), "stock": lazy_gettext("Stock at year end"),
 }
+
+
+# Why a row's figures are not yet the region's: shown beside the row and the total.
+PRELIMINARY = lazy_gettext("Preliminary: the district's summary is not approved yet; its libraries' approved "
+                           "reports so far are shown, and summed in the total.")
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class Row:
     total: bool = False
     own: bool = False  # the region's own libraries, which serve the whole region
     population_summed: bool = False  # the total's population is its districts' sum
+    preliminary: bool = False  # a district's summary not approved: its approved reports so far
 
 
 @dataclass
@@ -103,6 +109,7 @@ class Table:
     kinds = RATIOS
     rows: list[Row]  # the districts, the region's own libraries (if they report), the total last
     notes: list[str]  # the reasons of the ratios not given, numbered from 1
+    unit: str = "district"  # what a row is: a district (a region's table) or a region (the network's)
 
     @property
     def partial(self) -> bool:
@@ -153,43 +160,102 @@ def _ratio(kind: RatioKind, row: Row) -> Ratio:
     return Ratio(kind, value.quantize(Decimal(1).scaleb(-kind.places), rounding=ROUND_HALF_UP))
 
 
+def _kept_figures(kept: dict) -> tuple[dict[str, Decimal | None], dict[str, int], int]:
+    """The key figures of summed figures as a summary keeps them (edition code -> {"reports",
+    "values", "missing"}): (name -> sum or None, name -> reports not knowing it, reports)."""
+    sums, missing, reports = dict.fromkeys(FIGURES), dict.fromkeys(FIGURES, 0), 0
+    for code, part in (kept or {}).items():
+        summed = part if isinstance(part, Consolidated) else combine(edition_named(code), [part])
+        reports += summed.reports
+        for name in FIGURES:
+            indicator = summed.edition.key.get(name)
+            value = summed.value(indicator) if indicator else None
+            missing[name] += summed.missing[indicator] if indicator else summed.reports
+            if value is not None:
+                sums[name] = (sums[name] or Decimal(0)) + value
+    return sums, missing, reports
+
+
 def districts_table(region, year: int) -> Table | None:
     """The table of `region`'s districts for `year`; None for a district (it has none).
-    The approved reports of both years are read in one query."""
+
+    A district whose summary the region has approved shows the figures it keeps, which are
+    those of the region's own summary; another shows its libraries' approved reports so far,
+    marked preliminary, and so does the total while any of its rows is."""
     from app.records.stat_report import StatReport, StatReportStatus
+    from app.records.stat_summary import StatSummary
 
     districts = sorted(region.children, key=lambda t: t.name)
     if region.parent_id is not None or not districts:
         return None
     ids = [region.id, *(d.id for d in districts)]
+    years = (year, year - 1)
     found = db.session.execute(select(StatReport.tenant_id, StatReport.year, StatReport.edition, StatReport.values)
-                               .where(StatReport.tenant_id.in_(ids), StatReport.year.in_((year, year - 1)),
+                               .where(StatReport.tenant_id.in_(ids), StatReport.year.in_(years),
                                       StatReport.status == StatReportStatus.approved)).all()
     reports = defaultdict(list)  # (tenant id, year) -> [(edition, values)]
     for tenant_id, report_year, code, values in found:
         reports[tenant_id, report_year].append((code, values))
+    kept = {(tenant_id, summary_year): values for tenant_id, summary_year, values in db.session.execute(
+        select(StatSummary.tenant_id, StatSummary.year, StatSummary.values).where(
+            StatSummary.tenant_id.in_(ids[1:]), StatSummary.year.in_(years),
+            StatSummary.status == StatReportStatus.approved))}
 
     rows = [Row(d.name, d.id, d.population) for d in districts]
     if reports.get((region.id, year)) or reports.get((region.id, year - 1)):
         rows.append(Row(_("%(region)s: its own libraries", region=region.name), None, None, own=True))
-    total = Row(_("Total for the region"), None, region.population, total=True)
     for row, tenant_id in zip(rows, ids[1:] + [region.id]):
-        now, before = reports.get((tenant_id, year), []), reports.get((tenant_id, year - 1), [])
-        row.reports = len(now)
-        sums_now, missing = _figures(now)
-        sums_before, _missing = _figures(before)
+        figures = {}
+        for one in years:
+            if (tenant_id, one) in kept:
+                figures[one] = _kept_figures(kept[tenant_id, one])
+            else:  # the region's own libraries, or a district whose summary is not approved
+                figures[one] = (*_figures(reports.get((tenant_id, one), [])), len(reports.get((tenant_id, one), [])))
+                if one == year and not row.own and figures[one][2]:
+                    row.preliminary = True
+        sums_now, missing, row.reports = figures[year]
+        sums_before = figures[year - 1][0]
         for name in FIGURES:
             row.figures[name] = Figure(sums_now[name], sums_before[name], missing[name])
+    total = Row(_("Total for the region"), None, region.population, total=True)
+    return _with_total(rows, total, year)
+
+
+def regions_table(regions, year: int) -> Table | None:
+    """The network's regions on the key figures (Admin's national summary): each region's
+    figures as its own summary gives them (`figures`: region id -> {year: edition code ->
+    Consolidated}); the population a region's own, else its districts' summed when all have it."""
+    if not regions:
+        return None
+    rows = []
+    for region, figures in regions:
+        populations = [d.population for d in region.children]
+        population, summed = region.population, False
+        if population is None and populations and None not in populations:
+            population, summed = sum(populations), True
+        row = Row(region.name, region.id, population, population_summed=summed)
+        sums_now, missing, row.reports = _kept_figures(figures.get(year))
+        sums_before = _kept_figures(figures.get(year - 1))[0]
+        for name in FIGURES:
+            row.figures[name] = Figure(sums_now[name], sums_before[name], missing[name])
+        rows.append(row)
+    table = _with_total(rows, Row(_("Total for all regions"), None, None, total=True), year)
+    table.unit = "region"
+    return table
+
+
+def _with_total(rows: list[Row], total: Row, year: int) -> Table:
+    """The table of `rows` with `total` (the sum of its rows) last, and every row's ratios."""
     for name in FIGURES:  # the total is the sum of its rows
         parts = [row.figures[name] for row in rows]
         total.figures[name] = Figure(_sum(p.now for p in parts), _sum(p.before for p in parts),
                                      sum(p.missing for p in parts))
     total.reports = sum(row.reports for row in rows)
+    total.preliminary = any(row.preliminary for row in rows)
     populations = [row.population for row in rows if row.reports]
     if total.population is None and populations and None not in populations:
-        # No population of the region's own, and only its districts' libraries report: the
-        # inhabitants of the districts summed (those without an approved report would
-        # understate the coverage).
+        # No population of its own, and only its rows' libraries report: the inhabitants
+        # of those rows summed (those without an approved report would understate the coverage).
         total.population, total.population_summed = sum(populations), True
     rows.append(total)
 
@@ -218,13 +284,20 @@ def format_ratio(value: Decimal | None, places: int) -> str:
 
 def districts_sheets(region, year: int) -> list:
     """The table as a sheet of the summary's workbook (none for a district)."""
+    return key_figures_sheets(districts_table(region, year))
+
+
+def key_figures_sheets(table: Table | None) -> list:
+    """A table of districts or regions as a sheet of a summary's workbook (none without one)."""
     from app.reports.files import Sheet, Styled
 
-    table = districts_table(region, year)
     if table is None:
         return []
-    title = _("Key indicators of the districts, %(year)d", year=year)
-    groups, heads = [Styled(title, bold=True)], [Styled(_("District"), bold=True), Styled(_("Population"), bold=True)]
+    year, regions = table.year, table.unit == "region"
+    title = (_("Key indicators of the regions, %(year)d", year=year) if regions
+             else _("Key indicators of the districts, %(year)d", year=year))
+    groups = [Styled(title, bold=True)]
+    heads = [Styled(_("Region") if regions else _("District"), bold=True), Styled(_("Population"), bold=True)]
     groups += [None]
     for name in FIGURES:
         groups += [Styled(str(FIGURE_LABELS[name]), bold=True), None, None]
@@ -247,7 +320,10 @@ def districts_sheets(region, year: int) -> list:
             cells += [whole(figure.now), whole(figure.before),
                       Styled(figure.change, "0.0") if figure.change is not None else None]
         cells += [Styled(r.value, "0." + "0" * r.kind.places) if r.value is not None else None for r in row.ratios]
-        cells.append("; ".join(f"{r.kind.label}: {r.reason}" for r in row.ratios if r.reason) or None)
+        notes = [f"{r.kind.label}: {r.reason}" for r in row.ratios if r.reason]
+        if row.preliminary:
+            notes.insert(0, str(PRELIMINARY))
+        cells.append("; ".join(notes) or None)
         rows.append(cells)
     widths = (36, 12, *(12,) * (3 * len(FIGURES)), *(14,) * len(RATIOS), 60)
-    return [Sheet(_("Districts"), rows, widths=widths, frozen="C3")]
+    return [Sheet(_("Regions") if regions else _("Districts"), rows, widths=widths, frozen="C3")]
