@@ -98,10 +98,26 @@ class Section:
     code: str
     titles: dict[str, str]
     indicators: tuple[Indicator, ...]
+    # The form's own headings, ru/bg/en, keyed by the numbers its indicators use: a column's
+    # heading, and the name of a line that holds several columns (both optional).
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    lines: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
         return localized(self.titles)
+
+    def column_title(self, column: str) -> str | None:
+        """The heading of the form's column `column` in the current language; None when the
+        file gives none."""
+        texts = self.columns.get(str(column))
+        return localized(texts) if texts else None
+
+    def line_title(self, line: str) -> str | None:
+        """The name of the form's line `line` in the current language; None when the file
+        gives none."""
+        texts = self.lines.get(str(line))
+        return localized(texts) if texts else None
 
 
 @dataclass(frozen=True)
@@ -175,7 +191,7 @@ def load(path: Path) -> Edition:
     sections = []
     for number, raw in enumerate(data["sections"], 1):
         item = f"section {number}"
-        _keys(raw, {"code", "title", "indicators"}, set(), item, fail)
+        _keys(raw, {"code", "title", "indicators"}, {"columns", "lines"}, item, fail)
         item = f"section {raw['code']}"
         if any(section.code == str(raw["code"]) for section in sections):
             fail(item, "the code is used twice")
@@ -188,7 +204,10 @@ def load(path: Path) -> Edition:
                 fail(f"indicator {indicator.code}", "the code is used twice")
             indicators[indicator.code] = indicator
             own.append(indicator)
-        sections.append(Section(str(raw["code"]), _texts(raw["title"], f"{item} title", fail), tuple(own)))
+        columns = _headings(raw.get("columns"), "column", {i.column for i in own if i.column}, item, fail)
+        lines = _headings(raw.get("lines"), "line", {i.line for i in own if i.line}, item, fail)
+        sections.append(Section(str(raw["code"]), _texts(raw["title"], f"{item} title", fail), tuple(own),
+                                columns, lines))
 
     rules = tuple(_rule(raw, number, indicators, fail) for number, raw in enumerate(data.get("rules") or [], 1))
     sums = _ordered_sums(rules, fail)
@@ -233,6 +252,27 @@ def _texts(raw, item: str, fail) -> dict[str, str]:
     if unknown:
         fail(item, f"unknown language {', '.join(map(str, unknown))}")
     return {language: raw[language].strip() for language in LANGUAGES}
+
+
+def _headings(raw, kind: str, used: set[str], item: str, fail) -> dict[str, dict[str, str]]:
+    """A section's `columns:` or `lines:`: number -> ru, bg and en text. Only the numbers its
+    own indicators are in: a heading of nothing is a mistyped number."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        fail(item, f"{kind}s is not a mapping of {kind} numbers to ru, bg and en texts")
+    headings: dict[str, dict[str, str]] = {}
+    for key, texts in raw.items():
+        number = str(key)
+        if number not in used:
+            known = ", ".join(sorted(used, key=lambda n: (len(n), n))) or "none"
+            hint = f" (quote it: {kind} numbers are text, \"01\")" if isinstance(key, int) else ""
+            fail(item, f"{kind} {number!r} in {kind}s heads no indicator of the section{hint}; "
+                       f"its indicators' {kind}s: {known}")
+        if number in headings:
+            fail(item, f"{kind} {number!r} is given twice in {kind}s")
+        headings[number] = _texts(texts, f"{item} {kind} {number}", fail)
+    return headings
 
 
 def _indicator(raw, section: str, item: str, fail) -> Indicator:
