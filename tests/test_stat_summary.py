@@ -2,6 +2,7 @@
 summed over the approved reports only, who has not reported, who is late after the date
 the district set; another district's summary is as missing as an unknown one."""
 import io
+import re
 import json
 
 from openpyxl import load_workbook
@@ -38,7 +39,7 @@ def _text_of(html):
 def _sheet_rows(response):
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data), read_only=True)
-    return [list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
+    return [row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
 
 
 def test_a_districts_summary_sums_its_approved_reports_only(owner_engine, app):
@@ -51,12 +52,12 @@ def test_a_districts_summary_sums_its_approved_reports_only(owner_engine, app):
     assert f"Сумма по {reports} утверждённ" in page
     label = edition("6nk-2021").indicators["users_total"].labels["ru"]
     rows = _sheet_rows(director.get(f"/stat-summary/{zal}/xlsx?year=2024"))
-    row = next(r for r in rows if r and r[0] == label)
+    row = next(r for r in rows if r and r[0] == label and r[1:3] == ("11", "2"))  # the table beside last year
     assert row[3] == users
     # A submitted report of 2025 is not summed until it is approved.
     _, users_2025 = _approved_sum(owner_engine, zal, 2025, "users_total")
     rows = _sheet_rows(director.get(f"/stat-summary/{zal}/xlsx?year=2025"))
-    summed = [r for r in rows if r and r[0] == label]
+    summed = [r for r in rows if r and r[0] == label and r[1:3] == ("11", "2")]
     assert (summed[0][3] if summed else 0) == users_2025
 
 
@@ -100,3 +101,136 @@ def test_a_region_sees_each_district_and_another_district_sees_nothing(owner_eng
     assert foreign.get(f"/stat-summary/{10**7}?year=2024").status_code == 404
     own = _text(foreign.get("/stat-summary/?year=2024"))
     assert "Обобщен статистически отчет за 2024 г." in own and ZAL not in own
+
+
+def _book(response):
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.data))  # not read-only: the page setup is read too
+
+
+def _rows(sheet):
+    return [row for row in sheet.iter_rows(values_only=True)]
+
+
+def _page_figure(page, label, line, column):
+    """The year's sum of an indicator as the page prints it (digits in the user's grouping)."""
+    found = re.search(re.escape(label) + rf" {line} {column} ([\d\s]+)", page)
+    return int(re.sub(r"\D", "", found.group(1)))
+
+
+def test_the_workbook_has_the_forms_layout_a_sheet_per_section(owner_engine, app):
+    zal = _tenant(owner_engine, ZAL)
+    form = edition("6nk-2021")
+    reports, users = _approved_sum(owner_engine, zal, 2024, "users_total")
+    director = login(app, "zal.director")
+    page = _text(director.get("/stat-summary/?year=2024"))
+    book = _book(director.get(f"/stat-summary/{zal}/xlsx?year=2024"))
+
+    # First what it is: whose, which year and form, by what act, over how many reports.
+    first = [cell for row in _rows(book.worksheets[0]) for cell in row if cell is not None]
+    assert first[:2] == [ZAL, "Сводный статистический отчёт за 2024 год"]
+    assert form.titles["ru"] in " ".join(first) and form.act["ru"] in " ".join(first)
+    assert f"Сумма по {reports} утверждённым отчётам." in first
+    assert "Неизвестно в части отчётов: сумма — по тем, где значение указано." in first
+
+    # Then a sheet per section, which the first sheet lists beside the section's title.
+    assert len(book.sheetnames) == 1 + len(form.sections)
+    for section, name in zip(form.sections, book.sheetnames[1:]):
+        assert name.endswith(f" {section.code}") and len(name) <= 31
+        assert _rows(book[name])[1][0].endswith(f". {section.titles['ru']}")
+        assert (name, section.titles["ru"]) in [row[:2] for row in _rows(book.worksheets[0])]
+
+    # Section 4 as the form draws it: the sum of line 11, column 2 where they cross.
+    sheet = book[book.sheetnames[4]]
+    rows = _rows(sheet)
+    head = next(i for i, row in enumerate(rows) if row[:2] == ("Показатель", "Строка"))
+    numbers = rows[head + 1]
+    assert numbers[2:] == tuple(range(2, 12))  # columns 2 to 11, in order
+    assert rows[head][2] == form.indicators["users_total"].labels["ru"]  # the column's heading
+    line = next(row for row in rows[head + 2:] if row[1] == "11")
+    cell = line[numbers.index(2)]
+    assert cell == users == _page_figure(page, form.indicators["users_total"].labels["ru"], 11, 2)
+    assert isinstance(cell, int)  # a number the reader can sum, not its text
+    assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+    # Section 5: a line per row, in the form's order, named by the indicator of its first column.
+    lending = _rows(book[book.sheetnames[5]])
+    grid = lending[next(i for i, row in enumerate(lending) if row[:2] == ("Показатель", "Строка")) + 2:]
+    assert [row[1] for row in grid[:6]] == ["12", "13", "14", "15", "16", "17"]
+    assert grid[4][0] == form.indicators["loans_total"].labels["ru"]  # line 16: columns 3 and 9
+
+    # Under the grid, every indicator beside last year's value and the change, as before.
+    table = next(i for i, row in enumerate(rows) if row[:7] == (
+        "Показатель", "Строка", "Столбец", "2024", "2023", "Изменение, %", "Отчётов без значения"))
+    assert table > head
+    assert (form.indicators["users_total"].labels["ru"], "11", "2", users) in [row[:4] for row in rows[table:]]
+
+    # An indicator the form does not number sits below its section's grid by its label.
+    rows = _rows(book[book.sheetnames[1]])
+    label = form.indicators["outreach_points"].labels["ru"]
+    grid_end = next(i for i, row in enumerate(rows) if i > 4 and not any(row))
+    outreach = [row for row in rows[:grid_end] if row[0] == label]
+    assert len(outreach) == 1 and outreach[0][1] is None and outreach[0][2] is not None
+
+
+def test_a_regions_workbook_says_what_it_sums_and_keeps_its_districts(owner_engine, app):
+    with owner_engine.connect() as conn:
+        region = conn.execute(text("SELECT parent_id FROM tenant WHERE id = :t"), {"t": _tenant(owner_engine, ZAL)}).scalar()
+    book = _book(login(app, "orel.director").get(f"/stat-summary/{region}/xlsx?year=2024"))
+    first = [cell for row in _rows(book.worksheets[0]) for cell in row if cell is not None]
+    assert any(str(cell).startswith("Показатели области — сумма ") for cell in first)
+    assert "Районы" in book.sheetnames
+    # A year nobody has reported: one sheet that says so.
+    empty = _book(login(app, "zal.director").get(f"/stat-summary/{_tenant(owner_engine, ZAL)}/xlsx?year=2030"))
+    assert len(empty.sheetnames) == 1
+    assert "Ни один отчёт за этот год ещё не утверждён." in [row[0] for row in _rows(empty.worksheets[0])]
+
+
+def test_the_forms_own_headings_come_before_the_indicators_labels(app):
+    from dataclasses import dataclass
+
+    from app.reports.stat_summary import _column_heading, _line_name
+
+    form = edition("6nk-2021")
+    plain = next(s for s in form.sections if s.code == "7")
+    grid = {(i.line, i.column): {"indicator": i} for i in plain.indicators if i.line and i.column}
+
+    @dataclass(frozen=True)
+    class Titled:  # a form file that names its columns and lines
+        code: str
+
+        def column_title(self, column):
+            return "Всего" if column == "3" else None
+
+        def line_title(self, line):
+            return "Расходы" if line == "20" else None
+
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        labels = {code: form.indicators[code].label for code in ("income_total", "income_founder", "spending_total")}
+        assert _column_heading(plain, "3", grid) == labels["income_total"]  # the first line's, 19
+        assert _line_name(plain, "20", grid) == labels["spending_total"]  # its lowest column's
+        assert _column_heading(Titled("7"), "3", grid) == "Всего"
+        assert _column_heading(Titled("7"), "4", grid) == labels["income_founder"]
+        assert _line_name(Titled("7"), "20", grid) == "Расходы"
+        assert _line_name(Titled("7"), "19", grid) == labels["income_total"]
+
+
+def test_two_editions_name_their_sheets_apart(app):
+    from dataclasses import replace
+
+    from app.reports.stat_summary import _sheet_names
+
+    ru, bg = edition("6nk-2021"), edition("bg-annual-2023")
+
+    def table(form):
+        return {"edition": form, "sections": [{"code": s.code, "title": s.titles["bg"]} for s in form.sections]}
+
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        alone = _sheet_names([table(ru)], {"Сводка"})
+        both = _sheet_names([table(ru), table(bg)], {"Сводка"})
+        newer = replace(ru, code="6nk-2025")
+        twice = _sheet_names([table(ru), table(newer)], {"Сводка"})
+    assert alone["6nk-2021", "1"].endswith(" 1") and not alone["6nk-2021", "1"].startswith(ru.form)
+    assert both["6nk-2021", "4"].startswith("6-НК ") and both["bg-annual-2023", "stock"].startswith(bg.form)
+    for names in (alone, both, twice):
+        assert len(set(names.values())) == len(names) and all(len(n) <= 31 for n in names.values())
+    assert twice["6nk-2021", "1"] != twice["6nk-2025", "1"] and twice["6nk-2025", "1"].startswith("6nk-2025 ")

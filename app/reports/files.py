@@ -48,6 +48,7 @@ class Sheet:
     rows: object  # an iterable of lists of cell values
     widths: tuple[int, ...] = ()
     frozen: str | None = None  # the top-left cell that does not scroll, e.g. "B2"
+    landscape: bool = False  # printed across the page and shrunk to its width: a form's many columns
 
 
 def attachment(body, filename: str, mimetype: str) -> Response:
@@ -115,6 +116,10 @@ def xlsx_chunks(sheets: list[Sheet], locale: str):
             sheet.column_dimensions[get_column_letter(i)].width = width
         if spec.frozen:
             sheet.freeze_panes = spec.frozen
+        if spec.landscape:
+            sheet.page_setup.orientation = "landscape"
+            sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # as many pages down as needed
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
         for row in spec.rows:
             sheet.append([_xlsx_cell(sheet, value, date_format) for value in row])
     with tempfile.TemporaryFile() as file:

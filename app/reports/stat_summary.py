@@ -265,6 +265,139 @@ def _unsaved(node, year):
     return StatSummary(tenant_id=node.id, tenant=node, year=year, status=StatReportStatus.draft)
 
 
+# -- the workbook: the form's own layout ---------------------------------------------------
+
+def _numbered(code: str):
+    """A line's or column's number sorts as a number: 2 before 10, "01" before "11"."""
+    return (0, int(code), code) if code.isdigit() else (1, 0, code)
+
+
+def _column_heading(section, column: str, grid: dict) -> str:
+    """The form's heading of `column`; else the label of that column's indicator on the
+    section's first line that has it."""
+    own = getattr(section, "column_title", None)
+    text = own(column) if callable(own) else None
+    if text:
+        return str(text)
+    line = min((line for line, column_ in grid if column_ == column), key=_numbered)
+    return grid[line, column]["indicator"].label
+
+
+def _line_name(section, line: str, grid: dict) -> str:
+    """The form's name of `line`; else the label of its indicator with the lowest column."""
+    own = getattr(section, "line_title", None)
+    text = own(line) if callable(own) else None
+    if text:
+        return str(text)
+    column = min((column for line_, column in grid if line_ == line), key=_numbered)
+    return grid[line, column]["indicator"].label
+
+
+def _figure(indicator, value):
+    """A sum as a spreadsheet number: a count is whole (412, not 412.00)."""
+    if value is None:
+        return None
+    return int(value) if indicator.whole or value == value.to_integral_value() else value
+
+
+def _sheet_name(section, prefix: str | None = None) -> str:
+    """A sheet's name: the section's number ("Section 4"), or its title where the form does
+    not number its sections; `prefix` tells the forms apart where the workbook holds two."""
+    name = _("Section %(code)s", code=section["code"]) if section["code"].isdigit() else section["title"]
+    return f"{prefix} {name}" if prefix else name
+
+
+def _sheet_names(tables: list, taken: set) -> dict:
+    """(edition code, section code) -> its sheet's name, unique among `taken` and at most
+    31 characters, as the workbook will have it."""
+    from app.reports.files import _sheet_title
+
+    forms = [table["edition"].form for table in tables]
+    names = {}
+    for table in tables:
+        edition = table["edition"]
+        # Two editions: each sheet names its form; two editions of one form, their codes.
+        prefix = None if len(forms) < 2 else edition.form if len(set(forms)) == len(forms) else edition.code
+        for section in table["sections"]:
+            names[edition.code, section["code"]] = _sheet_title(_sheet_name(section, prefix), taken)
+    return names
+
+
+def _section_rows(title: str, edition, section: dict, year: int) -> tuple[list, int]:
+    """A section's sheet: the form's grid (a row per line, a column per column number, the
+    sums in the cells), its indicators without a number below it by label, then every
+    indicator with last year's value, the change and the reports that do not know it.
+    Also how many columns the grid has."""
+    form_section = next(s for s in edition.sections if s.code == section["code"])
+    grid = {(line["indicator"].line, line["indicator"].column): line for line in section["lines"]
+            if line["indicator"].line and line["indicator"].column}
+    loose = [line for line in section["lines"] if (line["indicator"].line, line["indicator"].column) not in grid]
+    heading = f"{edition.form}. {_sheet_name(section)}"
+    if section["code"].isdigit():
+        heading += f". {section['title']}"
+    rows = [[Styled(title, bold=True)], [Styled(heading, bold=True)], []]
+    columns = sorted({column for _line, column in grid}, key=_numbered)
+    if grid:
+        rows.append([Styled(_("Indicator"), bold=True), Styled(_("Line"), bold=True),
+                     *(Styled(_column_heading(form_section, c, grid), bold=True) for c in columns)])
+        rows.append([Styled(_("Column"), bold=True), None,
+                     *(Styled(int(c) if c.isdigit() else c, bold=True) for c in columns)])
+        for number in sorted({line for line, _column in grid}, key=_numbered):
+            cells = [_line_name(form_section, number, grid), number]
+            for column in columns:
+                found = grid.get((number, column))
+                value = _figure(found["indicator"], found["value"]) if found else None
+                cells.append("—" if found and value is None else value)  # "—": no report knows it
+            rows.append(cells)
+        # What the form does not number: by its label, its sum under the grid's first column.
+        rows += [[line["indicator"].label, None, _figure(line["indicator"], line["value"]) if line["value"] is not None
+                  else "—"] for line in loose]
+        rows.append([])
+    rows.append([Styled(h, bold=True) for h in (_("Indicator"), _("Line"), _("Column"), str(year), str(year - 1),
+                                              _("Change, %(unit)s", unit="%"), _("Reports without it"))])
+    for line in section["lines"]:
+        indicator = line["indicator"]
+        rows.append([indicator.label, indicator.line or "", indicator.column or "",
+                     _figure(indicator, line["value"]), _figure(indicator, line["before"]),
+                     Styled(line["change"], "0.0") if line["change"] is not None else None, line["missing"] or None])
+    return rows, len(columns)
+
+
+def _title_rows(node, year: int, found: dict, names: dict) -> list:
+    """The workbook's first sheet: whose, which year and form, by what act, what it sums,
+    and which sheet holds which section."""
+    from flask_babel import ngettext
+
+    from app.statistics.forms import localized
+
+    rows = [[Styled(node.name, bold=True)], [Styled(_("Statistical summary of %(year)d", year=year), bold=True)],
+            [_("As of %(date)s", date=format_day(datetime.date.today()))], []]
+    if found.get("district_rows"):  # a region: its districts' approved summaries
+        rows.append([ngettext("The region's figures sum %(num)d approved district summary of %(total)d.",
+                              "The region's figures sum %(num)d approved district summaries of %(total)d.",
+                              found["included"], total=len(found["district_rows"]))])
+        if found.get("own_included"):
+            rows.append([_("They include the approved reports of the region's own libraries.")])
+        rows.append([])
+    for table in found["tables"]:
+        edition = table["edition"]
+        rows += [[Styled(f"{edition.form} — {edition.title}", bold=True)],
+                 [_("Legal basis: %(act)s", act=localized(edition.act))],
+                 [ngettext("Summed over %(num)d approved report.", "Summed over %(num)d approved reports.",
+                           table["reports"])]]
+        if any(line["missing"] for section in table["sections"] for line in section["lines"]):
+            rows.append([_("Not known in some of the reports: the sum is of those that know it.")])
+            rows.append([_("The table under each section's form shows how many reports do not know each figure.")])
+        rows.append([Styled(_("Sheet"), bold=True), Styled(_("Section"), bold=True)])
+        # A section named by its title (no number) has it as its sheet's name already.
+        rows += [[names[edition.code, section["code"]], section["title"] if section["code"].isdigit() else None]
+                 for section in table["sections"]]
+        rows.append([])
+    if not found["tables"]:
+        rows.append([_("No report of this year is approved yet.")])
+    return rows
+
+
 class StatSummaryView(BaseView):
     """The page and workbook; readable by whoever reads the statistical reports."""
 
@@ -349,23 +482,24 @@ class StatSummaryView(BaseView):
     @expose("/<int:pk>/xlsx")
     @has_access
     def report_xlsx(self, pk=None):
+        """The form's own layout: a first sheet of what is summed, then a sheet per section
+        of each edition, then a region's districts."""
+        from app.reports.files import _sheet_title
+
         node, year = _node(pk), _year()
         found = summary(node, year)
         title = f"{node.name}: {_('Statistical summary of %(year)d', year=year)}"
-        sheets = []
+        districts = districts_sheets(node, year)  # a region's districts on the key figures
+        # The names are fixed here, so that the first sheet lists them as the workbook has them.
+        taken = {_sheet_title(_("Summary"), set())} | {_sheet_title(s.title, set()) for s in districts}
+        names, sections = _sheet_names(found["tables"], taken), []
         for table in found["tables"]:
             edition = table["edition"]
-            rows = [[Styled(title, bold=True)], [f"{edition.form} — {edition.title}"],
-                    [Styled(h, bold=True) for h in (_("Indicator"), _("Line"), _("Column"), str(year),
-                                                    str(year - 1), _("Change, %(unit)s", unit="%"), _("Reports without it"))]]
             for section in table["sections"]:
-                rows.append([Styled(f"{section['code']}. {section['title']}", bold=True)])
-                rows += [[line["indicator"].label, line["indicator"].line or "", line["indicator"].column or "",
-                          line["value"], line["before"], line["change"], line["missing"] or None]
-                         for line in section["lines"]]
-            sheets.append(Sheet(edition.form[:31], rows, widths=(60, 8, 8, 14, 14, 12, 12), frozen="D4"))
-        if not sheets:
-            sheets.append(Sheet(_("Summary"), [[Styled(title, bold=True)],
-                                               [_("No report of this year is approved yet.")]], widths=(60,)))
-        sheets += districts_sheets(node, year)  # a region's districts on the key figures
+                name = names[edition.code, section["code"]]
+                rows, columns = _section_rows(title, edition, section, year)
+                sections.append(Sheet(name, rows, widths=(50, 8, *(14,) * max(columns, 5)),
+                                      frozen="C1" if columns else None, landscape=True))
+        sheets = [Sheet(_("Summary"), _title_rows(node, year, found, names), widths=(60, 60)), *sections]
+        sheets += districts
         return attachment(xlsx_chunks(sheets, str(get_locale())), f"stat-summary-{node.id}-{year}.xlsx", XLSX)
