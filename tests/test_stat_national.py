@@ -74,3 +74,27 @@ def test_a_district_not_yet_approved_is_marked_preliminary(owner_engine, app):
     irkutsk = next(i for i, name in _regions(owner_engine) if name.startswith("Иркутск"))
     html = admin.get(f"/stat-summary/{irkutsk}?year=2024").get_data(as_text=True)
     assert "Киренский район" in html and "class=\"preliminary" not in html
+
+
+def test_admins_workbook_has_the_networks_figures_and_the_regions(owner_engine, app):
+    import io
+
+    from openpyxl import load_workbook
+
+    admin = login(app, "admin")
+    admin.get("/lang/ru")
+    html = admin.get("/stat-summary/?year=2024").get_data(as_text=True)
+    users = _figure(html, USERS.labels["ru"])
+    response = admin.get("/stat-summary/xlsx?year=2024")
+    assert response.status_code == 200 and "stat-summary-all-2024.xlsx" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert book.sheetnames[0] == "Сводка" and "Раздел 4" in book.sheetnames and book.sheetnames[-1] == "Области"
+    first = [row[0] for row in book["Сводка"].iter_rows(values_only=True) if row and row[0]]
+    assert first[0] == "Все области" and any(str(text).startswith("Показатели — сумма 1 утверждённой сводки района")
+                                             for text in first)
+    section = [list(row) for row in book["Раздел 4"].iter_rows(values_only=True)]
+    line = next(row for row in section if len(row) > 2 and row[1] == USERS.line)
+    column = next(row for row in section if row and row[0] == "Графа").index(int(USERS.column))
+    assert line[column] == users
+    regions = [list(row) for row in book["Области"].iter_rows(values_only=True)]
+    assert next(row for row in regions if row[0] and row[0].startswith("Иркутск"))[2] == users

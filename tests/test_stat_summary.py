@@ -146,21 +146,21 @@ def test_the_workbook_has_the_forms_layout_a_sheet_per_section(owner_engine, app
     head = next(i for i, row in enumerate(rows) if row[:2] == ("Показатель", "Строка"))
     numbers = rows[head + 1]
     assert numbers[2:] == tuple(range(2, 12))  # columns 2 to 11, in order
-    assert rows[head][2] == form.indicators["users_total"].labels["ru"]  # the column's heading
+    assert rows[head][2] == form.sections[3].columns["2"]["ru"]  # the form file's heading of the column
     line = next(row for row in rows[head + 2:] if row[1] == "11")
     cell = line[numbers.index(2)]
     assert cell == users == _page_figure(page, form.indicators["users_total"].labels["ru"], 11, 2)
     assert isinstance(cell, int)  # a number the reader can sum, not its text
     assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
-    # Section 5: a line per row, in the form's order, named by the indicator of its first column.
+    # Section 5: a line per row, in the form's order, named as the form file names it.
     lending = _rows(book[book.sheetnames[5]])
     grid = lending[next(i for i, row in enumerate(lending) if row[:2] == ("Показатель", "Строка")) + 2:]
     assert [row[1] for row in grid[:6]] == ["12", "13", "14", "15", "16", "17"]
-    assert grid[4][0] == form.indicators["loans_total"].labels["ru"]  # line 16: columns 3 and 9
+    assert grid[4][0] == form.sections[4].lines["16"]["ru"]  # line 16: columns 3 and 9
 
     # Under the grid, every indicator beside last year's value and the change, as before.
     table = next(i for i, row in enumerate(rows) if row[:7] == (
-        "Показатель", "Строка", "Столбец", "2024", "2023", "Изменение, %", "Отчётов без значения"))
+        "Показатель", "Строка", "Графа", "2024", "2023", "Изменение, %", "Отчётов без значения"))
     assert table > head
     assert (form.indicators["users_total"].labels["ru"], "11", "2", users) in [row[:4] for row in rows[table:]]
 
@@ -191,27 +191,27 @@ def test_the_forms_own_headings_come_before_the_indicators_labels(app):
     from app.reports.stat_summary import _column_heading, _line_name
 
     form = edition("6nk-2021")
-    plain = next(s for s in form.sections if s.code == "7")
-    grid = {(i.line, i.column): {"indicator": i} for i in plain.indicators if i.line and i.column}
+    section = next(s for s in form.sections if s.code == "7")
+    grid = {(i.line, i.column): {"indicator": i} for i in section.indicators if i.line and i.column}
 
     @dataclass(frozen=True)
-    class Titled:  # a form file that names its columns and lines
+    class Plain:  # a form file that names neither its columns nor its lines
         code: str
 
         def column_title(self, column):
-            return "Всего" if column == "3" else None
+            return None
 
         def line_title(self, line):
-            return "Расходы" if line == "20" else None
+            return None
 
     with app.test_request_context(headers={"Accept-Language": "ru"}):
-        labels = {code: form.indicators[code].label for code in ("income_total", "income_founder", "spending_total")}
-        assert _column_heading(plain, "3", grid) == labels["income_total"]  # the first line's, 19
-        assert _line_name(plain, "20", grid) == labels["spending_total"]  # its lowest column's
-        assert _column_heading(Titled("7"), "3", grid) == "Всего"
-        assert _column_heading(Titled("7"), "4", grid) == labels["income_founder"]
-        assert _line_name(Titled("7"), "20", grid) == "Расходы"
-        assert _line_name(Titled("7"), "19", grid) == labels["income_total"]
+        labels = {code: form.indicators[code].label for code in ("income_total", "spending_total")}
+        # Without headings: a column is named by its first line's indicator, a line by its lowest column's.
+        assert _column_heading(Plain("7"), "3", grid) == labels["income_total"]  # line 19's
+        assert _line_name(Plain("7"), "20", grid) == labels["spending_total"]
+        # The form file's own headings, in the reader's language.
+        assert _column_heading(section, "3", grid) == section.columns["3"]["ru"]
+        assert _line_name(section, "20", grid) == section.lines["20"]["ru"]
 
 
 def test_two_editions_name_their_sheets_apart(app):

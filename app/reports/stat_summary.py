@@ -30,7 +30,9 @@ from app.models import Library, Tenant
 from app.records.stat_deadline import due_dates, due_on
 from app.statistics.forms import edition as edition_named
 from app.statistics import workflow
-from app.statistics.ratios import PRELIMINARY, districts_sheets, districts_table, regions_table
+from app.statistics.ratios import (
+    PRELIMINARY, districts_sheets, districts_table, key_figures_sheets, regions_table,
+)
 from app.statistics.summary import change, combine, consolidate
 from app.tenancy.session import NotPermitted, assert_writable, current_scope
 from app.versions import Stale
@@ -275,8 +277,7 @@ def _numbered(code: str):
 def _column_heading(section, column: str, grid: dict) -> str:
     """The form's heading of `column`; else the label of that column's indicator on the
     section's first line that has it."""
-    own = getattr(section, "column_title", None)
-    text = own(column) if callable(own) else None
+    text = section.column_title(column)
     if text:
         return str(text)
     line = min((line for line, column_ in grid if column_ == column), key=_numbered)
@@ -285,8 +286,7 @@ def _column_heading(section, column: str, grid: dict) -> str:
 
 def _line_name(section, line: str, grid: dict) -> str:
     """The form's name of `line`; else the label of its indicator with the lowest column."""
-    own = getattr(section, "line_title", None)
-    text = own(line) if callable(own) else None
+    text = section.line_title(line)
     if text:
         return str(text)
     column = min((column for line_, column in grid if line_ == line), key=_numbered)
@@ -340,7 +340,7 @@ def _section_rows(title: str, edition, section: dict, year: int) -> tuple[list, 
     if grid:
         rows.append([Styled(_("Indicator"), bold=True), Styled(_("Line"), bold=True),
                      *(Styled(_column_heading(form_section, c, grid), bold=True) for c in columns)])
-        rows.append([Styled(_("Column"), bold=True), None,
+        rows.append([Styled(_("Form column"), bold=True), None,
                      *(Styled(int(c) if c.isdigit() else c, bold=True) for c in columns)])
         for number in sorted({line for line, _column in grid}, key=_numbered):
             cells = [_line_name(form_section, number, grid), number]
@@ -353,7 +353,7 @@ def _section_rows(title: str, edition, section: dict, year: int) -> tuple[list, 
         rows += [[line["indicator"].label, None, _figure(line["indicator"], line["value"]) if line["value"] is not None
                   else "—"] for line in loose]
         rows.append([])
-    rows.append([Styled(h, bold=True) for h in (_("Indicator"), _("Line"), _("Column"), str(year), str(year - 1),
+    rows.append([Styled(h, bold=True) for h in (_("Indicator"), _("Line"), _("Form column"), str(year), str(year - 1),
                                               _("Change, %(unit)s", unit="%"), _("Reports without it"))])
     for line in section["lines"]:
         indicator = line["indicator"]
@@ -363,14 +363,14 @@ def _section_rows(title: str, edition, section: dict, year: int) -> tuple[list, 
     return rows, len(columns)
 
 
-def _title_rows(node, year: int, found: dict, names: dict) -> list:
+def _title_rows(name: str, year: int, found: dict, names: dict) -> list:
     """The workbook's first sheet: whose, which year and form, by what act, what it sums,
     and which sheet holds which section."""
     from flask_babel import ngettext
 
     from app.statistics.forms import localized
 
-    rows = [[Styled(node.name, bold=True)], [Styled(_("Statistical summary of %(year)d", year=year), bold=True)],
+    rows = [[Styled(name, bold=True)], [Styled(_("Statistical summary of %(year)d", year=year), bold=True)],
             [_("As of %(date)s", date=format_day(datetime.date.today()))], []]
     if found.get("district_rows"):  # a region: its districts' approved summaries
         rows.append([ngettext("The region's figures sum %(num)d approved district summary of %(total)d.",
@@ -379,6 +379,11 @@ def _title_rows(node, year: int, found: dict, names: dict) -> list:
         if found.get("own_included"):
             rows.append([_("They include the approved reports of the region's own libraries.")])
         rows.append([])
+    if found.get("region_rows") is not None:  # the network: every region's approved district summaries
+        rows += [[ngettext("The figures sum %(num)d approved district summary of %(total)s, and the approved "
+                           "reports of the regions' own libraries.",
+                           "The figures sum %(num)d approved district summaries of %(total)s, and the approved "
+                           "reports of the regions' own libraries.", found["included"], total=found["total"])], []]
     for table in found["tables"]:
         edition = table["edition"]
         rows += [[Styled(f"{edition.form} — {edition.title}", bold=True)],
@@ -486,10 +491,15 @@ class StatSummaryView(BaseView):
         of each edition, then a region's districts."""
         from app.reports.files import _sheet_title
 
-        node, year = _node(pk), _year()
-        found = summary(node, year)
-        title = f"{node.name}: {_('Statistical summary of %(year)d', year=year)}"
-        districts = districts_sheets(node, year)  # a region's districts on the key figures
+        year = _year()
+        if pk is None and current_scope(db.session).node_id is None:  # Admin: the whole network
+            named, found, whose = _("All regions"), national(year), "all"
+            districts = key_figures_sheets(found["districts"])  # the regions on the key figures
+        else:
+            node = _node(pk)
+            named, found, whose = node.name, summary(node, year), node.id
+            districts = districts_sheets(node, year)  # a region's districts on the key figures
+        title = f"{named}: {_('Statistical summary of %(year)d', year=year)}"
         # The names are fixed here, so that the first sheet lists them as the workbook has them.
         taken = {_sheet_title(_("Summary"), set())} | {_sheet_title(s.title, set()) for s in districts}
         names, sections = _sheet_names(found["tables"], taken), []
@@ -500,6 +510,6 @@ class StatSummaryView(BaseView):
                 rows, columns = _section_rows(title, edition, section, year)
                 sections.append(Sheet(name, rows, widths=(50, 8, *(14,) * max(columns, 5)),
                                       frozen="C1" if columns else None, landscape=True))
-        sheets = [Sheet(_("Summary"), _title_rows(node, year, found, names), widths=(60, 60)), *sections]
+        sheets = [Sheet(_("Summary"), _title_rows(named, year, found, names), widths=(60, 60)), *sections]
         sheets += districts
-        return attachment(xlsx_chunks(sheets, str(get_locale())), f"stat-summary-{node.id}-{year}.xlsx", XLSX)
+        return attachment(xlsx_chunks(sheets, str(get_locale())), f"stat-summary-{whose}-{year}.xlsx", XLSX)
