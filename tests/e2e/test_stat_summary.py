@@ -98,3 +98,24 @@ def test_a_district_submits_its_summary_and_the_region_approves_it(web):
     expect(page.locator("table.figures:not(.key-ratios):not(.key-figures)").first).to_contain_text(re.compile(r"1\s315"))
     web.shots(page, "10-region-consolidated-2024")
     web.expect_no_troubles()
+
+
+def test_admin_reads_the_networks_summary_and_goes_down_to_a_region(web):
+    """Admin's summary without an id is the network's: a row per region, the regions on the
+    key figures, the form's figures of them all; a region's name leads to its own page, where
+    a district whose summary is not approved is marked preliminary."""
+    page = web.page()
+    web.login(page, "admin")
+    page.goto("/stat-summary/?year=2024")
+    expect(page.locator("h1")).to_contain_text("Все области")
+    regions = page.locator("table.region-summaries")
+    expect(regions).to_contain_text("Иркутская область")
+    expect(page.locator("table.key-figures")).to_contain_text("Итого по всем областям")
+    expect(page.locator("table.figures:not(.key-ratios):not(.key-figures)").first).to_contain_text(
+        "Число зарегистрированных пользователей")
+    web.shots(page, "11-admin-network-2024")
+    regions.get_by_role("link", name="Орловская область").click()
+    expect(page.locator("h1")).to_contain_text("Орловская область")
+    expect(page.locator("table.key-figures abbr.preliminary")).to_have_count(2)  # Залегощенский and the total
+    web.shots(page, "12-admin-region-preliminary-2024")
+    web.expect_no_troubles()
