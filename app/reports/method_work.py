@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from flask import abort, request, url_for
+from flask import abort, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale, gettext as _, lazy_gettext
 from sqlalchemy import distinct, func, select
@@ -26,6 +26,7 @@ from app.tenancy.session import current_scope
 
 from .files import XLSX, Sheet, Styled, attachment, xlsx_chunks
 from .printing import page_frame
+from .years import asked_year
 
 
 @dataclass(frozen=True)
@@ -260,16 +261,7 @@ def _years(node) -> range:
 
 
 def _year() -> int:
-    from app.errors import BadInput
-
-    text = request.args.get("year", "").strip()
-    if not text:
-        return datetime.date.today().year
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise BadInput(_("Choose a reporting year, such as %(year)d.", year=datetime.date.today().year))
-    return int(text)
-
-
+    return asked_year(datetime.date.today().year)
 def _node(pk) -> Tenant:
     """The district or region reported on: the user's own when none is named (Admin must
     name one); one outside the user's subtree is as missing as an unknown one."""

@@ -40,22 +40,20 @@ from app.versions import Stale
 from .files import XLSX, Sheet, Styled, attachment, xlsx_chunks
 from .method_work import _node
 from .printing import page_frame
+from .years import asked_year
 
 NOT_STARTED = "none"  # a library without a report of the year
 HANDED_IN = ("submitted", "approved")
 
 
+def REPORTED_YEARS() -> range:  # noqa: N802 - reads as the constant it nearly is
+    """The years the pager offers: last year, the one being reported, and five before it."""
+    return range(datetime.date.today().year - 1, datetime.date.today().year - 7, -1)
+
+
 def _year() -> int:
     """The year asked for; by default the last one, which is the one being reported."""
-    from app.errors import BadInput
-    from flask import request
-
-    text = request.args.get("year", "").strip()
-    if not text:
-        return datetime.date.today().year - 1
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise BadInput(_("Choose a reporting year, such as %(year)d.", year=datetime.date.today().year - 1))
-    return int(text)
+    return asked_year(datetime.date.today().year - 1)
 
 
 def _reports(tenant_ids, year):
@@ -427,7 +425,7 @@ class StatSummaryView(BaseView):
             return self.render_template(
                 "reports/stat_summary.html", title=title, node=None, year=year, number=format_number,
                 statuses=StatReportStatus, day=format_day, **national(year), preliminary=PRELIMINARY,
-                years=range(datetime.date.today().year, datetime.date.today().year - 6, -1),
+                years=REPORTED_YEARS(),
                 xlsx=url_for(".report_xlsx", year=year), page_frame=page_frame(title, format_day(datetime.date.today())))
         node = _node(pk)
         title = f"{node.name}: {_('Statistical summary of %(year)d', year=year)}"
@@ -442,7 +440,7 @@ class StatSummaryView(BaseView):
             summary_steps=steps if node.kind.name == "district" else [], summary_history=history(own),
             districts=districts_table(node, year),  # a region's districts on the key figures
             preliminary=PRELIMINARY,
-            years=range(datetime.date.today().year, datetime.date.today().year - 6, -1),
+            years=REPORTED_YEARS(),
             xlsx=url_for(".report_xlsx", pk=node.id, year=year),
             up=node.parent if scope.unrestricted or node.parent_id in scope.visible else None,
             page_frame=page_frame(title, format_day(datetime.date.today())))

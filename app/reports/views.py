@@ -15,7 +15,6 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.choices import TenantKind
-from app.errors import BadInput
 from app.extensions import db
 from app.i18n import format_day
 from app.models import Tenant
@@ -27,6 +26,7 @@ from .files import XLSX, Sheet, Styled, attachment, xlsx_chunks
 from .layout import applies, cells, charts, owner_label, sections, unit_label
 from .passport import description, passport
 from .printing import page_frame
+from .years import asked_year
 
 
 # A page of more rows (the network's 85 regions, a large region's districts) shows one
@@ -111,14 +111,8 @@ def _waiting(pk, scope) -> list:
 
 
 def _year() -> int | None:
-    """The reporting year asked for, if any: a four-digit year, or a 400 that says so
-    (a number past what the database holds would be a 500)."""
-    text = request.args.get("year", "").strip()
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise BadInput(_("Choose a reporting year, such as %(year)d.", year=datetime.date.today().year))
-    return int(text)
+    """The reporting year asked for, if any."""
+    return asked_year(None)
 
 
 def _node(pk):
