@@ -52,7 +52,12 @@ def _steps(engine, pk) -> list[tuple]:
 
 
 def _text(response) -> str:
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return _said(response.get_data(as_text=True))
+
+
+def _said(html: str) -> str:
+    """What a page (or a part of it) says, as words."""
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return " ".join(re.sub(r"<[^>]+>", " ", body).replace("&#34;", '"').replace("&#39;", "'")
                     .replace("&quot;", '"').replace("&amp;", "&").split())
 
@@ -314,3 +319,74 @@ def test_bulgarian_screens_speak_bulgarian(app, owner_engine):
     assert "Читатели — общо" in page or "Читатели" in page
     assert "Запази чернова" in page
     assert _bg  # the demo's Bulgarian figures are filled from the same helper
+
+
+def _submit_button(html, where="entry"):
+    """The submit button of the entry screen ("do") or of the card's workflow ("step"), and
+    the line beside it that says why it is disabled ("" when it is not)."""
+    name = "do" if where == "entry" else "step"
+    button = re.search(rf'<button type="submit" name="{name}" value="submit"[^>]*>', html)[0]
+    why = re.search(r'<span class="stat-why" id="(?:submit-why|why-submit)">.*?(?=</div>|</form>)', html, flags=re.S)
+    return button, why[0] if why else ""
+
+
+def test_submit_is_disabled_saying_why_until_the_saved_report_passes(app, owner_engine, this_year):
+    client = login(app, "zal.methodologist")
+    figures = _ru(310, 100, 70, 5600, 7100, 0, 31, 9050, 210, 160, 1)  # visits 4000 -> 5600: +40 %, no note
+    _fill(client, owner_engine, this_year, {**figures, "users_children": 400})  # children above users on site
+    for where, url in (("entry", f"/statreportview/edit/{this_year}"), ("card", f"/statreportview/show/{this_year}")):
+        html = client.get(url).get_data(as_text=True)
+        button, why = _submit_button(html, where)
+        assert " disabled" in button and 'aria-describedby="' in button, (where, button)
+        # Counted, with links to the fields: the error first, then the changes to explain
+        # (children and visits, both far above last year's).
+        said = _said(why)
+        assert "Исправьте 1 ошибку и поясните 2 изменения в примечаниях перед отправкой" in said, (where, said)
+        assert "«из них дети до 14 лет включительно» (строка 11, графа 4)" in said, said
+        assert re.findall(r'href="#f-(\w+)"', why) == ["users_children", "visits_total"]
+        assert ("сохраните черновик" in said) == (where == "entry")  # the card has no unsaved edits
+
+    # The button is a convenience: a submission sent anyway is refused as before, both ways.
+    page = _text(_fill(client, owner_engine, this_year, {**figures, "users_children": 400}, do="submit"))
+    assert "Отчёт нельзя отправить" in page and "не может быть больше" in page
+    page = _text(_step(client, owner_engine, this_year, "submit"))
+    assert "Отчёт нельзя отправить" in page
+    assert _report(owner_engine, this_year)["status"] == "draft"
+    assert _steps(owner_engine, this_year) == [(None, "draft", None)]
+
+    # Fixed and explained, and saved: the button is open and the report goes.
+    _fill(client, owner_engine, this_year, figures, notes={"visits_total": "Открыт клуб выходного дня"})
+    for where, url in (("entry", f"/statreportview/edit/{this_year}"), ("card", f"/statreportview/show/{this_year}")):
+        button, why = _submit_button(client.get(url).get_data(as_text=True), where)
+        assert " disabled" not in button and why == "", (where, button, why)
+    _fill(client, owner_engine, this_year, figures, notes={"visits_total": "Открыт клуб выходного дня"},
+          do="submit")
+    assert _report(owner_engine, this_year)["status"] == "submitted"
+
+
+def test_submit_is_disabled_with_the_workflows_reason_while_the_districts_summary_is_with_the_region(
+        app, owner_engine, this_year):
+    client = login(app, "zal.methodologist")
+    _fill(client, owner_engine, this_year, _ru(310, 100, 70, 4100, 7100, 0, 31, 9050, 210, 160, 1))
+    district = _id(owner_engine, "SELECT tenant_id FROM stat_report WHERE id = :i", i=this_year)
+    before = _id(owner_engine, "SELECT status FROM stat_summary WHERE tenant_id = :t AND year = 2025", t=district)
+    with owner_engine.begin() as conn:  # as if the region had it: the district submitted it
+        if before is None:
+            conn.execute(text("INSERT INTO stat_summary (tenant_id, year, status, \"values\", version) "
+                              "VALUES (:t, 2025, 'submitted', '{}', 1)"), {"t": district})
+        else:
+            conn.execute(text("UPDATE stat_summary SET status = 'submitted' WHERE tenant_id = :t AND year = 2025"),
+                         {"t": district})
+    try:
+        button, why = _submit_button(client.get(f"/statreportview/show/{this_year}").get_data(as_text=True), "card")
+        assert " disabled" in button
+        assert "Сводный отчёт района сдан в область" in _said(why) and 'href="#f-' not in why
+        assert "Сводный отчёт района сдан в область" in _text(_step(client, owner_engine, this_year, "submit"))
+        assert _report(owner_engine, this_year)["status"] == "draft"
+    finally:
+        with owner_engine.begin() as conn:
+            if before is None:
+                conn.execute(text("DELETE FROM stat_summary WHERE tenant_id = :t AND year = 2025"), {"t": district})
+            else:
+                conn.execute(text("UPDATE stat_summary SET status = :s WHERE tenant_id = :t AND year = 2025"),
+                             {"s": before, "t": district})

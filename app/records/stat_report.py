@@ -183,13 +183,20 @@ class StatReportView(RecordView):
         shown_values = {c: (report.values or {}).get(c, v) for c, v in values.items()}
         shown_values = {c: v for c, v in shown_values.items() if v is not None}
         unexplained = {p.code for p in workflow.unexplained(report, found)}
+        # A step's button where the user may take it: their role, and a report they may write;
+        # shown disabled, with the workflow's reason, where taking it would be refused.
+        steps = workflow.available(report, workflow.role_names(g.user)) if super().row_rights(report) else []
+        refused = {step.name: workflow.refusal(report, step.name, g.user, found=found, asking=True)
+                   for step in steps}
         return {
             "report": report, "form": form, "sections": entry.sections(form, shown_values, report.notes or {},
                                                                        last_year, found, typed),
             "problems": found, "unexplained": unexplained, "field_errors": field_errors or {},
             "has_last_year": bool(last_year),
-            # A step's button where the user may take it: their role, and a report they may write.
-            "steps": workflow.available(report, workflow.role_names(g.user)) if super().row_rights(report) else [],
+            "steps": steps, "refused": {name: why for name, why in refused.items() if why is not None},
+            # The entry screen's "Save and submit", as the saved report would fare.
+            "submit_refused": refused["submit"] if "submit" in refused else
+            workflow.refusal(report, "submit", g.user, found=found, asking=True) if workflow.editable(report) else None,
             "editable": workflow.editable(report), "shown": entry.shown,
         }
 

@@ -8,7 +8,8 @@ approves, returns and reopens. A report is changed only while it is a draft or r
 Submission is refused while the figures have an error (app.statistics.checks) or a warning
 without a note. Every step writes a history row (stat_report_step) in the same transaction
 as the status, and both go through the audit trail like every other write. The screens and
-the tests call only this module for these rules.
+the tests call only this module for these rules: refusal() says why a step would be refused,
+take() enforces it, and the screens show it beside the step's button, disabled.
 
 A district's summary of the year (app/records/stat_summary.py) goes the same way with its
 own table of steps (SUMMARY_STEPS), taken by the same code: the district's director or
@@ -25,7 +26,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -90,6 +91,33 @@ class Refused(Exception):
 
     def __str__(self):
         return self.message
+
+    @property
+    def brief(self) -> str:
+        """The reason in one line, as a disabled button's note says it: the checks' problems
+        counted (errors to fix, changes to explain), else the message itself."""
+        if not self.problems:
+            return self.message
+        errors = sum(1 for p in self.problems if p.blocks)
+        changes = len(self.problems) - errors
+        if errors and changes:
+            return gettext("%(errors)s and %(changes)s before submitting.",
+                           errors=ngettext("Fix %(num)d error", "Fix %(num)d errors", errors),
+                           changes=ngettext("explain %(num)d change in a note",
+                                            "explain %(num)d changes in notes", changes))
+        if errors:
+            return ngettext("Fix %(num)d error before submitting.", "Fix %(num)d errors before submitting.", errors)
+        return ngettext("Explain %(num)d change in a note before submitting.",
+                        "Explain %(num)d changes in notes before submitting.", changes)
+
+    def fields(self, edition: Edition, at_most: int = 3) -> list[tuple[str, str]]:
+        """(code, name as the form names it) of the first fields the problems are about,
+        errors first, each once: where a disabled button's note sends the user."""
+        codes = []
+        for problem in self.problems:
+            if problem.code not in codes and problem.code in edition.indicators:
+                codes.append(problem.code)
+        return [(code, checks.field_name(edition.indicators[code])) for code in codes[:at_most]]
 
 
 def country_of(tenant) -> str:
@@ -232,46 +260,62 @@ def held(report) -> str | None:
     return None
 
 
-def take(thing, name: str, user, comment: str | None = None):
-    """Take step `name` of a report or a district's summary as `user`: the status changes
-    and a history row is added, in the session (the caller commits both). Refused, with the
-    reason, when the step does not start from the status, the user's role or place may not
-    take it, the comment it needs is missing, or what is submitted is not ready."""
-    from app.records.stat_report import StatReportStatus
-
+def refusal(thing, name: str, user, comment: str | None = None, found: list | None = None,
+            asking: bool = False) -> Refused | None:
+    """Why step `name` of a report or a district's summary would be refused now, None when it
+    would not: the one rule take() enforces and the screens show beside a disabled button.
+    Refused when the step does not start from the status, the user's role or place may not
+    take it, the comment it needs is missing, or what is submitted is not ready. `asking`:
+    a screen asks before the comment is typed, so a missing one does not count; `found`: the
+    report's problems, when the caller has them already."""
     summary = is_summary(thing)
     step = steps_of(thing).get(name)
     if step is None:
-        raise Refused(gettext("This step is unknown."))
+        return Refused(gettext("This step is unknown."))
     roles = role_names(user)
     if not (ADMIN in roles or set(step.roles) & roles):
-        raise Refused(gettext("Your role does not allow this step."))
+        return Refused(gettext("Your role does not allow this step."))
     if not allowed(step, roles, user, thing):
-        raise Refused(gettext("A district's summary is submitted by the district and checked by its region: "
-                              "“%(step)s” is not yours to take.", step=step.label))
+        return Refused(gettext("A district's summary is submitted by the district and checked by its region: "
+                               "“%(step)s” is not yours to take.", step=step.label))
     before = status_of(thing)
     if before not in step.source:
+        from app.records.stat_report import StatReportStatus
+
         message = gettext("The summary's status is “%(status)s”: “%(step)s” is not possible now.") if summary \
             else gettext("The report's status is “%(status)s”: “%(step)s” is not possible now.")
-        raise Refused(message % {"status": StatReportStatus[before], "step": step.label})
+        return Refused(message % {"status": StatReportStatus[before], "step": step.label})
     comment = (comment or "").strip() or None
-    if step.comment and not comment:
-        raise Refused(gettext("Fill in “%(what)s”: this step needs it.", what=step.comment))
+    if step.comment and not comment and not asking:
+        return Refused(gettext("Fill in “%(what)s”: this step needs it.", what=step.comment))
     if not summary:
         reason = held(thing)
         if reason:
-            raise Refused(reason)
+            return Refused(reason)
     if step.name == "submit" and summary:
         waiting_for = missing_libraries(thing.tenant_id, thing.year)
         if waiting_for:
-            raise Refused(gettext("The summary cannot be submitted until every library's report of %(year)d "
-                                  "is approved. Not approved yet: %(libraries)s.", year=thing.year,
-                                  libraries=", ".join(lib.name for lib in waiting_for)))
-        thing.values = snapshot(thing.tenant_id, thing.year)
+            return Refused(gettext("The summary cannot be submitted until every library's report of %(year)d "
+                                   "is approved. Not approved yet: %(libraries)s.", year=thing.year,
+                                   libraries=", ".join(lib.name for lib in waiting_for)))
     elif step.name == "submit":
-        stopping = blocking(thing)
+        stopping = blocking(thing, found)
         if stopping:
-            raise Refused(gettext("The report cannot be submitted until these are resolved:"), stopping)
+            return Refused(gettext("The report cannot be submitted until these are resolved:"), stopping)
+    return None
+
+
+def take(thing, name: str, user, comment: str | None = None):
+    """Take step `name` of a report or a district's summary as `user`: the status changes
+    and a history row is added, in the session (the caller commits both). Refused, with the
+    reason, as refusal() says."""
+    refused = refusal(thing, name, user, comment)
+    if refused is not None:
+        raise refused
+    step = steps_of(thing)[name]
+    if step.name == "submit" and is_summary(thing):
+        thing.values = snapshot(thing.tenant_id, thing.year)
+    comment = (comment or "").strip() or None
     move(thing, step, user, comment)
     letters.tell(thing, step, user, comment)  # sent once the step is committed
     return step

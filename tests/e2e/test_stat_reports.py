@@ -1,6 +1,7 @@
 """The annual statistical report in the browser: a branch librarian fills her library's
 2025 report beside last year's figures, sees a total follow its parts as she types, saves a
-draft whatever the checks say, and is told what stops submission."""
+draft whatever the checks say, sees "submit" disabled with what stops it (in Russian and in
+Bulgarian), fixes it and submits."""
 import re
 
 try:
@@ -30,19 +31,59 @@ def test_branch_librarian_fills_her_annual_report(web):
     page.fill("#v_loans_remote", "150")
     expect(page.locator("#v_loans_total")).to_have_value("9150")
     expect(page.locator("#v_loans_total")).to_have_attribute("readonly", "")
+    # The demo's draft lacks required figures: "submit" is there, disabled, saying why.
+    submit = page.get_by_role("button", name="Сохранить и отправить")
+    expect(submit).to_be_disabled()
+    expect(page.locator("#submit-why")).to_contain_text("Исправьте 6 ошибок перед отправкой")
     # Visits jump by far more than a fifth since last year; children above the users on site.
     page.fill("#v_visits_total", "8000")
     page.fill("#v_users_children", "500")
     page.check("input[name=u_users_remote]")
     expect(page.locator("#v_users_remote")).to_be_disabled()
-    page.get_by_role("button", name="Сохранить и отправить").click()
-    expect(page.locator(".alert-danger").first).to_contain_text("Отчёт нельзя отправить")
+    page.get_by_role("button", name="Сохранить черновик").click()
+    expect(page.locator(".alert-success").first).to_contain_text("сохранены")
     expect(page.locator("#f-visits_total")).to_have_class(re.compile("warning|danger"))
     expect(page.locator("#v_loans_total")).to_have_value("9150")
     expect(page.locator("input[name=u_users_remote]")).to_be_checked()
+    # Saved, the reason counts what stands and leads to the first of it.
+    expect(submit).to_be_disabled()
+    why = page.locator("#submit-why")
+    expect(why).to_contain_text("Исправьте 6 ошибок и поясните 2 изменения в примечаниях перед отправкой")
+    expect(why).to_contain_text("сохраните черновик")
     web.shots(page, "03-entry-refused", via=card)
-    web.expect_no_troubles()
+    expect(why).to_contain_text("Исправьте 6 ошибок")  # back in Russian after the Bulgarian screenshot
+    why.get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"#f-area_total$"))
+    # The card says the same beside its own "submit".
+    page.get_by_role("link", name="Вернуться к отчёту").click()
+    expect(page.get_by_role("button", name="Отправить")).to_be_disabled()
+    expect(page.locator("#why-submit")).to_contain_text("Исправьте 6 ошибок и поясните 2 изменения")
+    web.shots(page, "03-card-refused")
+    page.get_by_role("link", name="Редактировать").click()
 
+    # She fills what is missing, brings the children back, explains the visits, and saves.
+    for code, value in (("area_total", "120"), ("stock_added_total", "300"), ("stock_withdrawn_total", "240"),
+                        ("stock_held_total", "11 290"), ("staff_headcount", "1"), ("users_children", "150")):
+        page.fill(f"#v_{code}", value)
+    page.fill("input[name=n_visits_total]", "Открыт клуб выходного дня")
+    page.get_by_role("button", name="Сохранить черновик").click()
+    expect(page.locator(".alert-success").first).to_contain_text("сохранены")
+    expect(page.locator("#submit-why")).to_have_count(0)
+    expect(submit).to_be_enabled()
+    web.shots(page, "04-entry-ready", via=card)
+    submit.click()
+    expect(page.locator(".alert-success").first).to_contain_text("Отчёт отправлен")
+    expect(page.locator("body")).to_contain_text("Отправлен")
+    web.shots(page, "05-submitted")
+    # The district returns it to her: the report waits for her again, as the dashboard's
+    # scenario (test_stat_summary.py) expects of the demo.
+    web.logout(page, "Выйти")
+    web.login(page, "zal.director")
+    page.goto(card)
+    page.fill("#step-comment", "Уточните площадь помещений")
+    page.get_by_role("button", name="Вернуть на доработку").click()
+    expect(page.locator("body")).to_contain_text("Возвращён на доработку")
+    web.expect_no_troubles()
 
 def test_district_director_returns_a_report_with_a_comment(web):
     page = web.page()
