@@ -5,9 +5,12 @@ the schema is migrated as its owner and the service connects as a role that does
 own the tables, as in production, so row-level security applies to every test.
 """
 import os
+import socket
+from email import message_from_bytes, policy
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -111,3 +114,38 @@ def put_current(client, url, body, **kwargs):
     version = found.get_json()["result"]["version"] if found.status_code == 200 else None
     headers = {**kwargs.pop("headers", {}), **({"If-Match": f'"{version}"'} if version else {})}
     return client.put(url, json=body, headers=headers, **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """What an SMTP server on 127.0.0.1 received: (recipients, letter) in order."""
+
+    def __init__(self):
+        self.letters = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.letters.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """An SMTP server on 127.0.0.1 for the module's tests: (its controller, its Inbox)."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def mailing_app(urls, smtp):
+    """The service sending its letters to that server."""
+    controller, _ = smtp
+    return make_app(urls, MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
+                    MAIL_DEFAULT_SENDER="methodology@library.example")

@@ -185,7 +185,11 @@ def _export_text(response):
 # one answers like a missing one.
 REPORT_CALLS = {"dashboard", "dashboard_xlsx", "passport", "report", "report_xlsx",
                 "step",  # a district summary's workflow step, POSTed (app/statistics/workflow.py)
-                "summary"}  # the statistical summary's API (app/api/stat_reports.py)
+                "summary",  # the statistical summary's API (app/api/stat_reports.py)
+                # a district summary's steps through that API, POSTed with what each needs
+                "summary_submit", "summary_return", "summary_approve", "summary_reopen"}
+SUMMARY_STEP_BODIES = {"summary_submit": {}, "summary_approve": {}, "summary_return": {"comment": "x"},
+                       "summary_reopen": {"reason": "x"}}
 
 
 def report_routes(app):
@@ -204,15 +208,21 @@ def test_every_report_route_is_in_the_matrix(app):
 @pytest.mark.parametrize("username", USERS)
 def test_foreign_dashboards_and_passports_answer_like_missing_ones(matrix_app, owner_engine, username):
     client = login(matrix_app, username)
+    before = snapshot(owner_engine)
     tried = 0
     for method, rule in report_routes(matrix_app):
-        call = client.post if method == "step" else client.get
+        if method in SUMMARY_STEP_BODIES:
+            def call(url, body=SUMMARY_STEP_BODIES[method]):
+                return client.post(url, json=body)
+        else:
+            call = client.post if method == "step" else client.get
         for pk in _rows(owner_engine, "tenant", USERS[username]):
             missing = call(_url(rule, MISSING))
             foreign = call(_url(rule, pk))
             assert _page(foreign) == _page(missing), f"{username} {_url(rule, pk)}"
             tried += 1
     assert tried >= 3
+    assert snapshot(owner_engine) == before  # a foreign summary takes no step
 
 
 def _page(response):

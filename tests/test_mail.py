@@ -1,11 +1,6 @@
 """Letters (app/mail.py) through a real SMTP server on 127.0.0.1: each in its reader's
 language, sent only when the change they tell of is committed, and a server that is down
 loses the letter, never the work."""
-import socket
-from email import message_from_bytes, policy
-
-import pytest
-from aiosmtpd.controller import Controller
 from flask_babel import lazy_gettext
 from sqlalchemy import select, text
 
@@ -14,38 +9,7 @@ from app.extensions import db
 from app.security.models import Account
 from app.tenancy.session import unrestricted
 
-from .conftest import login, make_app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.letters = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.letters.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-@pytest.fixture(scope="module")
-def mailing_app(urls, smtp):
-    controller, _ = smtp
-    return make_app(urls, MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                    MAIL_DEFAULT_SENDER="methodology@library.example")
+from .conftest import free_port, login, make_app
 
 
 def _account(username):
@@ -87,7 +51,7 @@ def test_a_change_rolled_back_mails_nobody(mailing_app, smtp):
 
 
 def test_a_server_that_is_down_loses_the_letter_not_the_work(urls, caplog):
-    app = make_app(urls, MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_TIMEOUT=2)
+    app = make_app(urls, MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
     with app.app_context(), unrestricted(db.session):
         account = _account("zal.viewer")
         before = account.first_name

@@ -3,7 +3,10 @@ use them: a branch librarian makes her library's report and fills it, cannot sub
 while a part exceeds its whole or a large change has no note, submits it once fixed; the
 district's director returns it (with a comment) and approves it; the region's director
 reopens it (with a reason). Another district's reports and summary are as missing as
-unknown ones; the summary is the sum of the approved reports; the document lists it all."""
+unknown ones; the summary is the sum of the approved reports. A district's summary takes its
+steps through the API as on its page: the district submits it once every library's report is
+approved, the region returns, approves and reopens it; another district's is as missing as an
+unknown one. The document lists it all."""
 import json
 from collections import Counter
 from decimal import Decimal
@@ -14,6 +17,10 @@ from sqlalchemy import text
 from app.demo_data.stat_reports import _ru
 
 from .conftest import login, snapshot
+from .stat_helpers import (
+    library_id, report_id, report_steps as _steps, scalar as _scalar, stored_report as _stored, stored_summary,
+    summary_steps, tenant_id,
+)
 from .test_api_document import check_answer
 
 MISSING = 10**7
@@ -21,28 +28,6 @@ BORTNOE = "Бортновская сельская библиотека"  # zal.
 SVETLINA = "Библиотека при НЧ „Светлина 1899“"  # maglizh.branch's
 YEAR = 2026  # a year the demo has no report of
 API = "/api/v1/stat_report/"
-
-
-def _scalar(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(sql), params).scalar()
-
-
-def _stored(engine, pk) -> dict:
-    with engine.connect() as conn:
-        row = conn.execute(text('SELECT status, "values", notes, version FROM stat_report WHERE id = :i'),
-                           {"i": pk}).mappings().first()
-    out = dict(row)
-    for key in ("values", "notes"):
-        out[key] = json.loads(out[key]) if isinstance(out[key], str) else out[key]
-    return out
-
-
-def _steps(engine, pk) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT from_status, to_status, comment FROM stat_report_step WHERE report_id = :i ORDER BY id"),
-            {"i": pk})]
 
 
 def _put(client, pk, body):
@@ -296,3 +281,155 @@ def test_the_document_lists_the_reports_their_steps_and_the_summary(app):
     assert schema["notes"]["type"] == "object" and schema["notes"]["additionalProperties"]["type"] == "string"
     assert "form" in schema and "edition" not in schema
     assert "problems" in document["components"]["schemas"]["Error"]["properties"]
+    for step in ("submit", "return", "approve", "reopen"):
+        operation = paths[f"/api/v1/stat_summary/{{pk}}/{step}"]["post"]
+        assert operation["operationId"] == f"stat_summary_{step}"
+        assert {"404", "409"} <= set(operation["responses"])
+        assert "version" in operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    required = {step: paths[f"/api/v1/stat_summary/{{pk}}/{step}"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"].get("required") for step in ("return", "reopen", "submit")}
+    assert required == {"return": ["comment"], "reopen": ["reason"], "submit": None}
+    assert "district_summary" in document["components"]["schemas"]["StatSummary"]["properties"]
+
+
+# -- a district's summary of the year ------------------------------------------------------
+
+SUMMARY_API = "/api/v1/stat_summary/"
+MGL, PROBUDA = "Мъглиж", "Библиотека при НЧ „Пробуда 1927“"  # the demo approved its 2024 reports
+
+
+@pytest.fixture
+def maglizh(owner_engine):
+    """Мъглиж, whose three libraries' 2024 reports the demo approved: its summary of 2024,
+    and the steps and statuses of those reports, undone after the test."""
+    district = tenant_id(owner_engine, MGL)
+    last_step = _scalar(owner_engine, "SELECT coalesce(max(id), 0) FROM stat_report_step")
+    yield district
+    with owner_engine.begin() as conn:
+        conn.execute(text("DELETE FROM stat_summary_step WHERE tenant_id = :t"), {"t": district})
+        conn.execute(text("DELETE FROM stat_summary WHERE tenant_id = :t AND year = 2024"), {"t": district})
+        conn.execute(text("DELETE FROM stat_report_step WHERE id > :i"), {"i": last_step})
+        conn.execute(text("UPDATE stat_report SET status = 'approved' WHERE tenant_id = :t AND year = 2024"),
+                     {"t": district})
+
+
+def _summary_step(client, district, step, body=None, year=2024):
+    return client.post(f"{SUMMARY_API}{district}/{step}?year={year}", json=body)
+
+
+def test_the_district_submits_its_summary_and_the_region_checks_it(app, owner_engine, maglizh):
+    district, methodologist = login(app, "maglizh.director"), login(app, "sz.methodologist")
+    document = district.get("/api/v1/_openapi").get_json()
+    probuda = library_id(owner_engine, PROBUDA)
+    with owner_engine.begin() as conn:  # Пробуда's report is with the district, not approved yet
+        conn.execute(text("UPDATE stat_report SET status = 'submitted' WHERE library_id = :l AND year = 2024"),
+                     {"l": probuda})
+
+    shown = district.get(f"{SUMMARY_API}{maglizh}?year=2024")
+    assert shown.status_code == 200, shown.get_json()
+    check_answer(document, "get", f"{SUMMARY_API}{maglizh}", shown)
+    own = shown.get_json()["district_summary"]
+    assert (own["id"], own["status"], own["version"], own["history"]) == (None, "draft", None, [])
+    assert own["steps"] == ["submit"] and own["not_approved"] == [{"id": probuda, "name": PROBUDA}]
+    assert shown.get_json()["statuses"]["submitted"] == 1  # the fields it had are as they were
+
+    # Refused while a library's report is not approved, naming it; nothing is stored.
+    before = snapshot(owner_engine)
+    refused = _summary_step(district, maglizh, "submit")
+    assert refused.status_code == 409
+    check_answer(document, "post", f"{SUMMARY_API}{maglizh}/submit", refused)
+    assert PROBUDA in refused.get_json()["message"]
+    assert refused.get_json()["problems"] == [{"code": f"library.{probuda}", "message": PROBUDA}]
+    assert snapshot(owner_engine) == before
+
+    # The director approves that report, and the summary goes, its figures kept.
+    approved = district.post(f"{API}{report_id(owner_engine, probuda, 2024)}/approve")
+    assert approved.status_code == 200, approved.get_json()
+    submitted = _summary_step(district, maglizh, "submit", {"comment": "Всички библиотеки са отчетени"})
+    assert submitted.status_code == 200, submitted.get_json()
+    check_answer(document, "post", f"{SUMMARY_API}{maglizh}/submit", submitted)
+    own = submitted.get_json()["district_summary"]
+    stored = stored_summary(owner_engine, maglizh, 2024)
+    assert own["status"] == stored["status"] == "submitted" and own["id"] == stored["id"]
+    assert own["version"] == stored["version"] and submitted.headers["ETag"] == f'"{stored["version"]}"'
+    [kept] = own["editions"]
+    assert kept["form"] == "bg-annual-2023" and kept["reports"] == 3
+    assert kept["values"]["readers_total"] == 640 + 380 + 295 == stored["values"]["bg-annual-2023"]["values"][
+        "readers_total"]
+    assert [(h["from"], h["to"], h["comment"]) for h in own["history"]] == [
+        (None, "draft", None), ("draft", "submitted", "Всички библиотеки са отчетени")]
+    assert own["history"][-1]["user"]["name"] == "Стефка Димова" and own["history"][-1]["at"].endswith("Z")
+    assert own["steps"] == [] and own["not_approved"] == []
+
+    # The district does not approve its own summary.
+    before = snapshot(owner_engine)
+    itself = _summary_step(district, maglizh, "approve")
+    assert itself.status_code == 409 and itself.get_json()["problems"] == []
+    assert snapshot(owner_engine) == before
+
+    # The region's methodologist returns it: not without a comment.
+    seen = methodologist.get(f"{SUMMARY_API}{maglizh}?year=2024").get_json()["district_summary"]
+    assert seen["steps"] == ["approve", "return"]
+    bare = _summary_step(methodologist, maglizh, "return", {"version": seen["version"]})
+    assert bare.status_code == 409 and stored_summary(owner_engine, maglizh, 2024)["status"] == "submitted"
+    check_answer(document, "post", f"{SUMMARY_API}{maglizh}/return", bare)
+    returned = _summary_step(methodologist, maglizh, "return",
+                             {"comment": "Проверете броя на читателите", "version": seen["version"]})
+    assert returned.status_code == 200 and returned.get_json()["district_summary"]["status"] == "returned"
+
+    # A step that starts from the version before is refused with the summary as stored now.
+    stale = _summary_step(district, maglizh, "submit", {"version": own["version"]})
+    assert stale.status_code == 409 and stale.get_json()["result"]["district_summary"]["status"] == "returned"
+    check_answer(document, "post", f"{SUMMARY_API}{maglizh}/submit", stale)
+    assert stored_summary(owner_engine, maglizh, 2024)["status"] == "returned"
+    current = returned.get_json()["district_summary"]["version"]
+    assert _summary_step(district, maglizh, "submit", {"version": current}).status_code == 200
+
+    approved = _summary_step(methodologist, maglizh, "approve")
+    assert approved.status_code == 200 and approved.get_json()["district_summary"]["status"] == "approved"
+
+    # Reopening is the region's, with a reason.
+    region = login(app, "sz.director")
+    assert _summary_step(region, maglizh, "reopen").status_code == 409
+    assert _summary_step(region, maglizh, "reopen", {"reason": "   "}).status_code == 409
+    assert stored_summary(owner_engine, maglizh, 2024)["status"] == "approved"
+    reopened = _summary_step(region, maglizh, "reopen", {"reason": "Уточнение на фонда"})
+    assert reopened.status_code == 200 and reopened.get_json()["district_summary"]["status"] == "returned"
+    assert summary_steps(owner_engine, stored_summary(owner_engine, maglizh, 2024)["id"]) == [
+        (None, "draft", None), ("draft", "submitted", "Всички библиотеки са отчетени"),
+        ("submitted", "returned", "Проверете броя на читателите"), ("returned", "submitted", None),
+        ("submitted", "approved", None), ("approved", "returned", "Уточнение на фонда")]
+
+
+def test_a_step_of_the_summary_a_role_may_not_take_is_refused(app, owner_engine, maglizh):
+    before = snapshot(owner_engine)
+    branch = login(app, "maglizh.branch")  # reads her district's summary, takes no step with it
+    assert branch.get(f"{SUMMARY_API}{maglizh}?year=2024").get_json()["district_summary"]["steps"] == []
+    refused = _summary_step(branch, maglizh, "submit")
+    assert refused.status_code == 409 and "Вашата роля не позволява" in refused.get_json()["message"]
+    unknown = _summary_step(login(app, "maglizh.director"), maglizh, "submit", {"status": "approved"})
+    assert unknown.status_code == 422 and "status" in unknown.get_json()["errors"]
+    assert snapshot(owner_engine) == before
+
+
+@pytest.mark.parametrize("username", ["kir.director", "zal.director", "orel.director"])
+def test_another_districts_summary_takes_no_step_and_is_as_missing_as_an_unknown_one(
+        app, owner_engine, maglizh, username):
+    assert _summary_step(login(app, "maglizh.director"), maglizh, "submit").status_code == 200
+    client = login(app, username)
+    before = snapshot(owner_engine)
+    region = tenant_id(owner_engine, "Област Стара Загора")  # no district: no summary of its own
+    for step, body in (("submit", None), ("approve", None), ("return", {"comment": "x"}),
+                       ("reopen", {"reason": "x"}), ("approve", {"version": 1})):
+        missing = _summary_step(client, MISSING, step, body)
+        assert missing.status_code == 404
+        for pk in (maglizh, region):
+            found = _summary_step(client, pk, step, body)
+            assert (found.status_code, found.get_json()) == (missing.status_code, missing.get_json()), (pk, step)
+    assert snapshot(owner_engine) == before
+    assert stored_summary(owner_engine, maglizh, 2024)["status"] == "submitted"
+    # Not even its region's director takes a step with the region as if it were a district.
+    director = login(app, "sz.director")
+    own_region = _summary_step(director, region, "approve")
+    missing = _summary_step(director, MISSING, "approve")
+    assert own_region.status_code == 404 and own_region.get_json() == missing.get_json()

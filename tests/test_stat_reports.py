@@ -13,42 +13,15 @@ from sqlalchemy import text
 from app.demo_data.stat_reports import _bg, _ru
 
 from .conftest import put_current, login, snapshot
+from .stat_helpers import (  # under the names other tests import them by
+    library_id as _library, report_id as _report_id, report_steps as _steps, scalar as _id, stored_report as _report,
+)
 
 MISSING = 10**7
 VERKHNEE = "Верхнескворченская сельская библиотека"  # Залегощенский район: no demo reports
 BORTNOE = "Бортновская сельская библиотека"  # zal.branch's library
 SVETLINA = "Библиотека при НЧ „Светлина 1899“"  # maglizh.branch's library
 NADEZHDA = "Библиотека при НЧ „Надежда 1895“"  # Павел баня
-
-
-def _id(engine, sql, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(sql), params).scalar()
-
-
-def _library(engine, name):
-    return _id(engine, "SELECT id FROM library WHERE name = :n", n=name)
-
-
-def _report_id(engine, library, year):
-    return _id(engine, "SELECT id FROM stat_report WHERE library_id = :l AND year = :y", l=library, y=year)
-
-
-def _report(engine, pk) -> dict:
-    with engine.connect() as conn:
-        row = conn.execute(text("SELECT status, edition, version, \"values\", notes FROM stat_report WHERE id = :i"),
-                           {"i": pk}).mappings().first()
-    out = dict(row)
-    for key in ("values", "notes"):
-        out[key] = json.loads(out[key]) if isinstance(out[key], str) else out[key]
-    return out
-
-
-def _steps(engine, pk) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT from_status, to_status, comment FROM stat_report_step WHERE report_id = :i ORDER BY id"),
-            {"i": pk})]
 
 
 def _text(response) -> str:

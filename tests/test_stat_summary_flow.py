@@ -8,13 +8,12 @@ import json
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from app import mail
 
-from .conftest import login, make_app, snapshot
-from .test_mail import Inbox, _free_port
+from .conftest import login, snapshot
+from .stat_helpers import stored_summary, summary_steps as _history, tenant_id as _tenant
 from .test_stat_reports import _library, _report_id, _step, _text
 
 YEAR = 2024
@@ -22,43 +21,8 @@ MGL, ZAL = "Мъглиж", "Залегощенский район"
 SVETLINA, PROBUDA = "Библиотека при НЧ „Светлина 1899“", "Библиотека при НЧ „Пробуда 1927“"
 
 
-@pytest.fixture(scope="module")
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-@pytest.fixture(scope="module")
-def mailing_app(urls, smtp):
-    controller, _ = smtp
-    return make_app(urls, MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                    MAIL_DEFAULT_SENDER="methodology@library.example")
-
-
-def _tenant(engine, name):
-    with engine.connect() as conn:
-        return conn.execute(text("SELECT id FROM tenant WHERE name = :n"), {"n": name}).scalar()
-
-
-def _summary(engine, tenant_id, year=YEAR) -> dict | None:
-    with engine.connect() as conn:
-        row = conn.execute(text("SELECT id, status, version, \"values\" FROM stat_summary "
-                                "WHERE tenant_id = :t AND year = :y"), {"t": tenant_id, "y": year}).mappings().first()
-    if row is None:
-        return None
-    out = dict(row)
-    out["values"] = json.loads(out["values"]) if isinstance(out["values"], str) else out["values"]
-    return out
-
-
-def _history(engine, summary_id) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT from_status, to_status, comment FROM stat_summary_step WHERE summary_id = :i ORDER BY id"),
-            {"i": summary_id})]
+def _summary(engine, district, year=YEAR) -> dict | None:
+    return stored_summary(engine, district, year)
 
 
 def _take(client, tenant_id, step, comment=None, year=YEAR):

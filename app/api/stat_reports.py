@@ -1,6 +1,7 @@
 """The annual statistical reports through the REST API: /api/v1/stat_report/ (the record,
 its figures as a JSON object, and the workflow's steps) and /api/v1/stat_summary/<id>
-(a district's or a region's figures summed over the approved reports).
+(a district's or a region's figures summed over the approved reports; a district's own
+summary of the year, and its steps: POST .../<id>/submit, /return, /approve, /reopen).
 
 A report's `values` are indicator code -> number, null meaning "unknown" (stored as the
 string "unknown", as the entry screen stores it); its `notes` code -> text; `form` is the
@@ -28,9 +29,10 @@ from app.extensions import db
 from app.statistics import workflow
 from app.statistics.entry import LARGEST, NOTE_LENGTH
 from app.tenancy.session import NotPermitted, assert_writable
+from app.validation import MAX_INT
 from app.versions import Stale
 
-from .base import IF_MATCH, Converter, OneOf, RecordApi, Refused
+from .base import IF_MATCH, Converter, OneOf, RecordApi, Refused, etag
 
 COMMENT_LENGTH = 2000
 
@@ -216,6 +218,45 @@ def _step_doc(name: str, summary: str, description: str, field: str, field_text:
         """
 
 
+def _step_body(field: str, versioned: bool = False) -> tuple[str | None, int | None]:
+    """A step's request: (its comment, the version it starts from: the body's `version`,
+    else If-Match's). Refused (400: unreadable; 422: field -> messages)
+    where it is neither nothing nor a JSON object of the step's field (and, `versioned`,
+    `version`)."""
+    body = {}
+    if request.get_data():
+        body = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(body, dict):
+            raise Refused(400, _("Send a JSON object, or no body."))
+    known = {field, "version"} if versioned else {field}
+    errors = {key: [_("Unknown field.")] for key in body if key not in known}
+    comment = body.get(field)
+    if comment is not None and not isinstance(comment, str):
+        errors[field] = [_("Enter a text.")]
+    elif comment is not None and (len(comment) > COMMENT_LENGTH or "\x00" in comment):
+        errors[field] = [_("Enter at most %(max)d characters.", max=COMMENT_LENGTH)]
+    sent = body.get("version") if versioned else None
+    if sent is not None and (isinstance(sent, bool) or not isinstance(sent, int) or not 0 < sent <= MAX_INT):
+        errors["version"] = [_("Enter a whole number.")]
+    if errors:
+        raise Refused(422, errors)
+    version = sent
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        found = IF_MATCH.fullmatch(header)
+        if not found:
+            raise Refused(400, _("If-Match holds the record's ETag, such as \"3\"."))
+        version = int(found.group(1)) if version is None else version
+    return comment, version
+
+
+def _refused(api, refusal: workflow.Refused):
+    """A step the workflow refuses: 409, with what stops it (an indicator, a library)."""
+    return api.response(409, message=str(refusal), problems=[
+        {"code": p.code, "message": p.message if p.blocks else _("%(warning)s (no note yet)", warning=p.message)}
+        for p in refusal.problems])
+
+
 class StatReportApi(RecordApi):
     """/api/v1/stat_report/: the reports the caller may read; the steps of the workflow."""
 
@@ -314,27 +355,12 @@ class StatReportApi(RecordApi):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
-        field = STEP_FIELD[name]
-        body = {}
-        if request.get_data():
-            body = request.get_json(silent=True) if request.is_json else None
-            if not isinstance(body, dict):
-                return self.response_400(message=_("Send a JSON object, or no body."))
-        unknown = {key: [_("Unknown field.")] for key in body if key != field}
-        comment = body.get(field)
-        if comment is not None and not isinstance(comment, str):
-            unknown[field] = [_("Enter a text.")]
-        elif comment is not None and (len(comment) > COMMENT_LENGTH or "\x00" in comment):
-            unknown[field] = [_("Enter at most %(max)d characters.", max=COMMENT_LENGTH)]
-        if unknown:
-            return self.response_422(message=unknown)
-        sent = request.headers.get("If-Match", "").strip()
-        if sent and sent != "*":
-            found = IF_MATCH.fullmatch(sent)
-            if not found:
-                return self.response_400(message=_("If-Match holds the record's ETag, such as \"3\"."))
-            if int(found.group(1)) != item.version:
-                return self._record(409, item, message=str(Stale()))
+        try:
+            comment, version = _step_body(STEP_FIELD[name])
+        except Refused as bad:
+            return self.response(bad.status, message=bad.messages)
+        if version is not None and version != item.version:
+            return self._record(409, item, message=str(Stale()))
         try:
             assert_writable(db.session, item)
             workflow.take(item, name, g.user, comment)
@@ -344,10 +370,7 @@ class StatReportApi(RecordApi):
             return self.response(refusal.status, message=str(refusal))
         except workflow.Refused as refusal:
             db.session.rollback()
-            return self.response(409, message=str(refusal), problems=[
-                {"code": p.code, "message": p.message if p.blocks else _("%(warning)s (no note yet)",
-                                                                          warning=p.message)}
-                for p in refusal.problems])
+            return _refused(self, refusal)
         except StaleDataError:
             db.session.rollback()
             return self._stale(pk, Stale())
@@ -399,6 +422,63 @@ class StatReportApi(RecordApi):
         "reason", "Reason for reopening", True)
 
 
+SUMMARY_SUBMIT = ("The district's director or methodologist sends its summary of the year to the region; its "
+                  "figures are kept as they are now. Refused (409) until every active library of the district has "
+                  "an approved report of the year: `problems` names each library (`code`: library.<id>).")
+SUMMARY_RETURN = ("A director or methodologist of the region returns a submitted summary to its district; "
+                  "`comment` says what to correct (required).")
+SUMMARY_APPROVE = ("A director or methodologist of the region approves a submitted summary: its kept figures "
+                   "count in the region's.")
+SUMMARY_REOPEN = ("A director or methodologist of the region sends an approved summary back to its district as "
+                  "returned; `reason` says why (required).")
+
+
+def _summary_step_doc(name: str, summary: str, description: str, field: str, field_text: str,
+                      required: bool) -> str:
+    """The docstring (OpenAPI YAML) of a step of a district's summary."""
+    needed = f"\n                  required: [{field}]" if required else ""
+    return f"""{summary}
+        ---
+        post:
+          operationId: stat_summary_{name}
+          summary: {summary}
+          description: >-
+            {description}
+          parameters:
+          - in: query
+            name: year
+            required: false
+            description: The reporting year, such as 2025
+            schema: {{type: integer, minimum: 1000, maximum: 9999}}
+          requestBody:
+            required: {'true' if required else 'false'}
+            content:
+              application/json:
+                schema:
+                  type: object
+                  additionalProperties: false{needed}
+                  properties:
+                    {field}:
+                      type: string
+                      nullable: true
+                      maxLength: {COMMENT_LENGTH}
+                      description: {field_text}
+                    version:
+                      type: integer
+                      nullable: true
+                      minimum: 1
+                      description: The version of the summary this step starts from, as GET answers it
+          responses:
+            200:
+              description: The summary, as GET answers it
+              content:
+                application/json:
+                  schema: {{$ref: '#/components/schemas/StatSummary'}}
+            409:
+              description: Refused
+        """
+
+
 SUMMARY = {
     "type": "object", "required": ["tenant", "year", "libraries", "statuses", "late", "editions"],
     "properties": {
@@ -419,6 +499,64 @@ SUMMARY = {
             }}},
     },
 }
+EDITION = SUMMARY["properties"]["editions"]["items"]
+SUMMARY["properties"]["district_summary"] = {
+    "type": "object", "description": "A district's only: its own summary of the year, on its way to the region",
+    "required": ["id", "status", "version", "editions", "history", "steps", "not_approved"],
+    "properties": {
+        "id": {"type": "integer", "nullable": True, "description": "None yet: not started"},
+        "status": {"type": "string", "enum": [workflow.DRAFT, workflow.SUBMITTED, workflow.RETURNED,
+                                              workflow.APPROVED]},
+        "version": {"type": "integer", "nullable": True,
+                    "description": "Send it back as `version` with a step: a step taken meanwhile refuses it (409)"},
+        "editions": {"type": "array", "items": EDITION,
+                     "description": "The figures as the district submitted them, kept so for the region"},
+        "history": {"type": "array", "items": {
+            "type": "object", "required": ["at", "user", "from", "to", "comment"],
+            "properties": {
+                "at": {"type": "string", "format": "date-time"},
+                "user": {"type": "object", "nullable": True, "required": ["id", "name"],
+                         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+                "from": {"type": "string", "nullable": True},
+                "to": {"type": "string"},
+                "comment": {"type": "string", "nullable": True}}}},
+        "steps": {"type": "array", "items": {"type": "string", "enum": list(workflow.SUMMARY_STEPS)},
+                  "description": "The steps the caller may take with it now"},
+        "not_approved": {"type": "array", "description": "Its active libraries without an approved report of the year",
+                         "items": {"type": "object", "required": ["id", "name"],
+                                   "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}},
+    },
+}
+SAID.update({
+    "A district's only: its own summary of the year, on its way to the region":
+        _l("A district's only: its own summary of the year, on its way to the region"),
+    "None yet: not started": _l("None yet: not started"),
+    "Send it back as `version` with a step: a step taken meanwhile refuses it (409)":
+        _l("Send it back as `version` with a step: a step taken meanwhile refuses it (409)"),
+    "The figures as the district submitted them, kept so for the region":
+        _l("The figures as the district submitted them, kept so for the region"),
+    "The steps the caller may take with it now": _l("The steps the caller may take with it now"),
+    "Its active libraries without an approved report of the year":
+        _l("Its active libraries without an approved report of the year"),
+    "Submit the district's summary": _l("Submit the district's summary"),
+    "Return the district's summary for correction": _l("Return the district's summary for correction"),
+    "Approve the district's summary": _l("Approve the district's summary"),
+    "Reopen the district's approved summary": _l("Reopen the district's approved summary"),
+    "The summary, as GET answers it": _l("The summary, as GET answers it"),
+    "A comment for the summary's history": _l("A comment for the summary's history"),
+    "The version of the summary this step starts from, as GET answers it":
+        _l("The version of the summary this step starts from, as GET answers it"),
+    SUMMARY_SUBMIT: _l("The district's director or methodologist sends its summary of the year to the region; "
+                       "its figures are kept as they are now. Refused (409) until every active library of the "
+                       "district has an approved report of the year: `problems` names each library (`code`: "
+                       "library.<id>)."),
+    SUMMARY_RETURN: _l("A director or methodologist of the region returns a submitted summary to its district; "
+                       "`comment` says what to correct (required)."),
+    SUMMARY_APPROVE: _l("A director or methodologist of the region approves a submitted summary: its kept "
+                        "figures count in the region's."),
+    SUMMARY_REOPEN: _l("A director or methodologist of the region sends an approved summary back to its "
+                       "district as returned; `reason` says why (required)."),
+})
 SAID.update({
     "Its active libraries": _l("Its active libraries"),
     "Status -> how many of its libraries' reports are in it; none: not started":
@@ -434,7 +572,8 @@ SAID.update({
 
 class StatSummaryApi(BaseApi):
     """/api/v1/stat_summary/<tenant id>?year=: what the summary screen sums
-    (app/reports/stat_summary.py), for whoever reads the reports through the API."""
+    (app/reports/stat_summary.py), for whoever reads the reports through the API; a
+    district's own summary and its steps, taken as on its page (take_step there)."""
 
     resource_name = "stat_summary"
     # The summary screen's permission (app/reports/stat_summary.py), which the role table
@@ -482,31 +621,145 @@ class StatSummaryApi(BaseApi):
                 application/json:
                   schema: {$ref: '#/components/schemas/StatSummary'}
         """
-        from app.errors import BadInput
         from app.reports.method_work import _node
-        from app.reports.stat_summary import _year, summary
 
         try:
             node = _node(pk)  # outside the caller's scope: as missing as an unknown one
         except NotFound:
             return self.response_404()
+        year = self._year()
+        if not isinstance(year, int):
+            return year  # the 400 that says why
+        return self._summary(node, year, 200)
+
+    def _year(self):
+        """The year asked for (`year`, by default the last one), or the 400 that refuses the query."""
+        from app.errors import BadInput
+        from app.reports.stat_summary import _year
+
         unknown = sorted(set(request.args) - {"year", "_l_"})
         if unknown:
             return self.response(400, message=_("Check the query parameters."),
                                  errors={name[:100]: [_("This list has no such parameter.")] for name in unknown})
         try:
-            year = _year()
+            return _year()
         except BadInput as bad:
             return self.response(400, message=bad.message, errors={"year": [bad.message]})
+
+    def _summary(self, node, year: int, status: int, **extra):
+        """The GET's answer (a district's with its own summary, whose version is the ETag);
+        `extra` beside it, or, given `result`, the answer under it (a stale step's 409)."""
+        from app.reports.stat_summary import summary
+
         found = summary(node, year)
-        editions = []
-        for table in found["tables"]:
-            lines = [line for section in table["sections"] for line in section["lines"]]
-            editions.append({
-                "form": table["edition"].code, "reports": table["reports"],
-                "values": {line["indicator"].code: workflow.stored(line["value"])
-                           for line in lines if line["value"] is not None},
-                "unknown": {line["indicator"].code: line["missing"] for line in lines if line["missing"]},
-            })
-        return self.response(200, tenant=node.id, year=year, libraries=found["libraries"],
-                             statuses=dict(found["counts"]), late=found["late"], editions=editions)
+        answer = dict(tenant=node.id, year=year, libraries=found["libraries"], statuses=dict(found["counts"]),
+                      late=found["late"], editions=[_edition(table) for table in found["tables"]])
+        own = found.get("district_summary") if node.kind.name == "district" else None
+        if node.kind.name == "district":
+            answer["district_summary"] = _district_summary(node, year, own, found["not_approved"])
+        response = self.response(status, **({**extra, "result": answer} if "message" in extra else answer))
+        if own is not None and own.version is not None:
+            response.headers["ETag"] = etag(own)
+        return response
+
+    # -- the district's summary: its steps (app/statistics/workflow.py's SUMMARY_STEPS) ---
+
+    def _step(self, pk, name):
+        from app.reports.method_work import _node
+        from app.reports.stat_summary import take_step
+
+        try:
+            node = _node(pk)  # outside the caller's scope: as missing as an unknown one
+        except NotFound:
+            return self.response_404()
+        if node.kind.name != "district":  # only a district has a summary to take steps with
+            return self.response_404()
+        year = self._year()
+        if not isinstance(year, int):
+            return year  # the 400 that says why
+        try:
+            comment, version = _step_body(STEP_FIELD[name], versioned=True)
+        except Refused as bad:
+            return self.response(bad.status, message=bad.messages)
+        try:
+            take_step(node, year, name, g.user, comment, version)
+        except NotPermitted as refusal:
+            return self.response(refusal.status, message=str(refusal))
+        except workflow.Refused as refusal:
+            return _refused(self, refusal)
+        except StaleDataError:
+            return self._summary(node, year, 409, message=str(Stale()))  # `result`: as stored now
+        return self._summary(node, year, 200)
+
+    @expose("/<int:pk>/submit", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("show")  # as the page's steps: whoever reads the summary; the workflow decides
+    def summary_submit(self, pk):
+        return self._step(pk, "submit")
+
+    @expose("/<int:pk>/return", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("show")
+    def summary_return(self, pk):
+        return self._step(pk, "return")
+
+    @expose("/<int:pk>/approve", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("show")
+    def summary_approve(self, pk):
+        return self._step(pk, "approve")
+
+    @expose("/<int:pk>/reopen", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("show")
+    def summary_reopen(self, pk):
+        return self._step(pk, "reopen")
+
+    summary_submit.__doc__ = _summary_step_doc(
+        "submit", "Submit the district's summary", SUMMARY_SUBMIT,
+        "comment", "A comment for the summary's history", False)
+    summary_return.__doc__ = _summary_step_doc(
+        "return", "Return the district's summary for correction", SUMMARY_RETURN, "comment", "What to correct", True)
+    summary_approve.__doc__ = _summary_step_doc(
+        "approve", "Approve the district's summary", SUMMARY_APPROVE,
+        "comment", "A comment for the summary's history", False)
+    summary_reopen.__doc__ = _summary_step_doc(
+        "reopen", "Reopen the district's approved summary", SUMMARY_REOPEN, "reason", "Reason for reopening", True)
+
+
+def _edition(table) -> dict:
+    """One edition's summed figures, as the summary page's table has them."""
+    lines = [line for section in table["sections"] for line in section["lines"]]
+    return {"form": table["edition"].code, "reports": table["reports"],
+            "values": {line["indicator"].code: workflow.stored(line["value"])
+                       for line in lines if line["value"] is not None},
+            "unknown": {line["indicator"].code: line["missing"] for line in lines if line["missing"]}}
+
+
+def _district_summary(node, year: int, own, not_approved) -> dict:
+    """The district's own summary of the year: status, version, figures as kept on
+    submission, history; the steps the caller may take with it now; the libraries whose
+    report it still waits for."""
+    from app.records.stat_report import _user_name
+    from app.reports.stat_summary import _unsaved
+
+    kept = (own.values or {}) if own is not None else {}
+    return {
+        "id": own.id if own is not None else None,
+        "status": workflow.status_of(own) if own is not None else workflow.DRAFT,
+        "version": own.version if own is not None else None,
+        "editions": [{"form": code, "reports": int(part.get("reports") or 0), "values": dict(part.get("values") or {}),
+                      "unknown": dict(part.get("missing") or {})} for code, part in sorted(kept.items())],
+        "history": [{"at": s.at.replace(microsecond=0).isoformat() + "Z",
+                     "user": {"id": s.user_id, "name": _user_name(s.user_id)} if s.user_id is not None else None,
+                     "from": getattr(s.from_status, "name", s.from_status),
+                     "to": getattr(s.to_status, "name", s.to_status), "comment": s.comment}
+                    for s in (own.steps if own is not None else ())],
+        "steps": [step.name for step in workflow.available(own if own is not None else _unsaved(node, year),
+                                                            workflow.role_names(g.user), g.user)],
+        "not_approved": [{"id": lib.id, "name": lib.name} for lib in not_approved],
+    }

@@ -7,7 +7,8 @@ Its figures are computed from the district's approved library reports, never typ
 so that what the region approved does not move when a library's report is later
 reopened. The region's consolidated figures are the sum of its districts' approved
 summaries (app/reports/stat_summary.py). The workflow's rules are in
-app/statistics/workflow.py; the summary page is where its steps are taken.
+app/statistics/workflow.py; its steps are taken on the summary page and through the REST API
+(app/api/stat_reports.py), both by app.reports.stat_summary.take_step.
 """
 from flask_appbuilder import Model
 from flask_babel import gettext, lazy_gettext, ngettext

@@ -5,7 +5,8 @@ approved reports, beside the year before. Computed, never typed (app/statistics/
 /stat-summary/[<id>][?year=2025]    the page (the user's own district or region)
 /stat-summary/[<id>]/xlsx           the same as a workbook
 /stat-summary/<id>/step?year=       POST: a step of the district's summary (submit, return,
-                                    approve, reopen: app/statistics/workflow.py)
+                                    approve, reopen: app/statistics/workflow.py); the REST
+                                    API's steps (app/api/stat_reports.py) take the same path
 A tenant outside the user's scope answers 404, like a missing one.
 
 A district's page shows its summary's status, history and the steps the user may take. A
@@ -17,11 +18,12 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale, gettext as _, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import NotFound
 
 from app.extensions import db
 from app.i18n import format_day, format_moment, format_number
@@ -265,6 +267,35 @@ def _unsaved(node, year):
     return StatSummary(tenant_id=node.id, tenant=node, year=year, status=StatReportStatus.draft)
 
 
+def take_step(node: Tenant, year: int, name: str, user, comment: str | None = None, version: int | None = None):
+    """Step `name` of the district's summary of `year` as `user`, committed: the page's and
+    the API's one way of taking it. A summary not yet started is made as a draft by its
+    first submission. A tenant that is no district is as missing as an unknown one
+    (NotFound); a step refused (workflow.Refused, NotPermitted) or started from another
+    version than the stored one (StaleDataError) is rolled back and raised again.
+    Returns the step taken."""
+    if node.kind.name != "district":
+        raise NotFound()
+    try:
+        # Made (as a draft) only by a submission the user may make: none else writes.
+        may_start = name == "submit" and workflow.allowed(
+            workflow.SUMMARY_STEPS["submit"], workflow.role_names(user), user, _unsaved(node, year))
+        found = workflow.summary_of(node, year, create=may_start, user=user)
+        if found is None:
+            raise workflow.Refused(
+                _("The district has not submitted its summary of %(year)d.", year=year) if name != "submit"
+                else _("Your role does not allow this step."))
+        if version is not None and version != found.version:
+            raise StaleDataError()
+        assert_writable(db.session, found)
+        step = workflow.take(found, name, user, comment)
+        db.session.commit()
+    except (NotPermitted, workflow.Refused, StaleDataError):
+        db.session.rollback()
+        raise
+    return step
+
+
 # -- the workbook: the form's own layout ---------------------------------------------------
 
 def _numbered(code: str):
@@ -448,34 +479,17 @@ class StatSummaryView(BaseView):
     @expose("/<int:pk>/step", methods=["POST"])
     @has_access
     def step(self, pk):
-        """A step of the district's summary of `year`, from its page; a summary not yet
-        started is made as a draft by its first submission."""
+        """A step of the district's summary of `year`, from its page."""
         node, year = _node(pk), _year()
         page = url_for(".report", pk=node.id, year=year)
-        if node.kind.name != "district":
-            abort(404)
-        name = request.form.get("step", "")
         version = request.form.get("version", "")
         try:
-            # Made (as a draft) only by a submission the user may make: none else writes.
-            may_start = name == "submit" and workflow.allowed(workflow.SUMMARY_STEPS["submit"], workflow.role_names(
-                g.user), g.user, _unsaved(node, year))
-            found = workflow.summary_of(node, year, create=may_start, user=g.user)
-            if found is None:
-                raise workflow.Refused(
-                    _("The district has not submitted its summary of %(year)d.", year=year) if name != "submit"
-                    else _("Your role does not allow this step."))
-            if version.isdigit() and int(version) != found.version:
-                raise StaleDataError()
-            assert_writable(db.session, found)
-            step = workflow.take(found, name, g.user, request.form.get("comment"))
-            db.session.commit()
+            step = take_step(node, year, request.form.get("step", ""), g.user, request.form.get("comment"),
+                                int(version) if version.isdigit() else None)
         except (NotPermitted, workflow.Refused) as refusal:
-            db.session.rollback()
             flash(str(refusal), "danger")
             return redirect(page)
         except StaleDataError:
-            db.session.rollback()
             flash(str(Stale()), "warning")
             return redirect(page)
         flash(_("Done: “%(step)s”.", step=step.label), "success")

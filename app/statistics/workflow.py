@@ -82,6 +82,14 @@ def steps_of(thing) -> dict[str, Step]:
     return SUMMARY_STEPS if is_summary(thing) else STEPS
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A library whose report a district's summary waits for, as a refusal's problem."""
+    code: str  # "library.<id>"
+    message: str  # its name
+    blocks: bool = True
+
+
 class Refused(Exception):
     """A step the report cannot take now; its text says why, in the user's language."""
 
@@ -297,7 +305,8 @@ def refusal(thing, name: str, user, comment: str | None = None, found: list | No
         if waiting_for:
             return Refused(gettext("The summary cannot be submitted until every library's report of %(year)d "
                                    "is approved. Not approved yet: %(libraries)s.", year=thing.year,
-                                   libraries=", ".join(lib.name for lib in waiting_for)))
+                                   libraries=", ".join(lib.name for lib in waiting_for)),
+                           [Waiting(f"library.{lib.id}", lib.name) for lib in waiting_for])
     elif step.name == "submit":
         stopping = blocking(thing, found)
         if stopping:
