@@ -412,6 +412,19 @@ def test_a_step_of_the_summary_a_role_may_not_take_is_refused(app, owner_engine,
     assert snapshot(owner_engine) == before
 
 
+def test_a_year_no_summary_can_be_kept_for_is_refused_in_words(app, owner_engine, maglizh):
+    """A year outside 1990-2100 is no reporting year: refused before anything is written."""
+    before = snapshot(owner_engine)
+    director = login(app, "maglizh.director")
+    for year in (1000, 2101):
+        step = director.post(f"{SUMMARY_API}{maglizh}/submit?year={year}", json={})
+        assert step.status_code == 400 and "Изберете отчетна година" in step.get_json()["message"], step.get_json()
+        assert director.get(f"{SUMMARY_API}{maglizh}?year={year}").status_code == 400
+        page = director.get(f"/stat-summary/{maglizh}?year={year}")
+        assert page.status_code == 400 and "Изберете отчетна година" in page.get_data(as_text=True)
+    assert snapshot(owner_engine) == before
+
+
 @pytest.mark.parametrize("username", ["kir.director", "zal.director", "orel.director"])
 def test_another_districts_summary_takes_no_step_and_is_as_missing_as_an_unknown_one(
         app, owner_engine, maglizh, username):

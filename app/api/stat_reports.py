@@ -449,7 +449,7 @@ def _summary_step_doc(name: str, summary: str, description: str, field: str, fie
             name: year
             required: false
             description: The reporting year, such as 2025
-            schema: {{type: integer, minimum: 1000, maximum: 9999}}
+            schema: {{type: integer, minimum: 1990, maximum: 2100}}
           requestBody:
             required: {'true' if required else 'false'}
             content:
@@ -467,6 +467,7 @@ def _summary_step_doc(name: str, summary: str, description: str, field: str, fie
                       type: integer
                       nullable: true
                       minimum: 1
+                      maximum: 2147483647
                       description: The version of the summary this step starts from, as GET answers it
           responses:
             200:
@@ -475,6 +476,8 @@ def _summary_step_doc(name: str, summary: str, description: str, field: str, fie
                 application/json:
                   schema: {{$ref: '#/components/schemas/StatSummary'}}
             409:
+              description: Refused
+            422:
               description: Refused
         """
 
@@ -613,7 +616,7 @@ class StatSummaryApi(BaseApi):
             name: year
             required: false
             description: The reporting year, such as 2025
-            schema: {type: integer, minimum: 1000, maximum: 9999}
+            schema: {type: integer, minimum: 1990, maximum: 2100}
           responses:
             200:
               description: The summary

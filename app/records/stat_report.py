@@ -295,18 +295,27 @@ class StatReportView(RecordView):
         return redirect(show)
 
 
-class StatReportStepView(RecordView):
-    model = StatReportStep
-    # Written by the workflow only: read, never added, changed or deleted on a screen.
+class StepHistoryView(RecordView):
+    """A workflow's history as a list: written by the workflow only, read, never added,
+    changed or deleted on a screen. A subclass names its model and what a step is `of`."""
+
+    of = "report"  # the relation to what the step was taken on
     base_permissions = ["can_list", "can_show"]
-    list_title, show_title = lazy_gettext("Report history"), lazy_gettext("Report step")
     list_columns = ["at", "user_id", "from_status", "to_status", "comment"]
-    show_columns = ["report", "at", "user_id", "from_status", "to_status", "comment"]
     add_columns = edit_columns = ["comment"]
-    search_columns = ["report", "to_status"]
     order_columns = ["at"]
     base_order = ("at", "asc")
     formatters_columns = {"at": format_moment, "user_id": _user_name}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.show_columns = [cls.of, *cls.list_columns]
+        cls.search_columns = [cls.of, "to_status"]
+
+
+class StatReportStepView(StepHistoryView):
+    model = StatReportStep
+    list_title, show_title = lazy_gettext("Report history"), lazy_gettext("Report step")
 
 
 def demo_reports(tenants: dict, libraries: dict) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import relationship
 
 from app.i18n import format_moment
 from app.models import choice
-from app.records.stat_report import StatReportStatus, _user_name
+from app.records.stat_report import StatReportStatus, StepHistoryView
 from app.security.roles import BRANCH, DIRECTOR, METHODOLOGIST, VIEWER
 from app.tenancy import TenantOwned
 from app.views.base import RecordView
@@ -95,17 +95,9 @@ class StatSummaryRecordView(RecordView):
     formatters_columns = {"status": lambda status: status}
 
 
-class StatSummaryStepView(RecordView):
-    model = StatSummaryStep
-    base_permissions = ["can_list", "can_show"]
+class StatSummaryStepView(StepHistoryView):
+    model, of = StatSummaryStep, "summary"
     list_title, show_title = lazy_gettext("Summary history"), lazy_gettext("Summary step")
-    list_columns = ["at", "user_id", "from_status", "to_status", "comment"]
-    show_columns = ["summary", "at", "user_id", "from_status", "to_status", "comment"]
-    add_columns = edit_columns = ["comment"]
-    search_columns = ["summary", "to_status"]
-    order_columns = ["at"]
-    base_order = ("at", "asc")
-    formatters_columns = {"at": format_moment, "user_id": _user_name}
 
 
 def demo_summaries(tenants: dict, libraries: dict) -> None:

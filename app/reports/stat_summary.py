@@ -53,9 +53,17 @@ def REPORTED_YEARS() -> range:  # noqa: N802 - reads as the constant it nearly i
     return range(datetime.date.today().year - 1, datetime.date.today().year - 7, -1)
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a summary may be kept for (ck_stat_summary_year)
+
+
 def _year() -> int:
     """The year asked for; by default the last one, which is the one being reported."""
-    return asked_year(datetime.date.today().year - 1)
+    from app.errors import BadInput
+
+    year = asked_year(datetime.date.today().year - 1)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadInput(_("Choose a reporting year, such as %(year)d.", year=datetime.date.today().year - 1))
+    return year
 
 
 def _reports(tenant_ids, year):
@@ -247,8 +255,8 @@ def national(year: int) -> dict:
                      {code: combine(edition_named(code), found) for code, found in before_sums.items()})
     included = sum(counts["approved"] for counts in statuses.values())
     return {"region_rows": rows, "tables": tables, "included": included, "total": len(districts),
-            "districts": regions_table([(r, {one: figures.get((r.id, one)) for one in (year, year - 1)})
-                                        for r in regions], year)}
+            "districts": regions_table([(r, {one: figures.get((r.id, one)) for one in (year, year - 1)},
+                                         [d.population for d in children[r.id]]) for r in regions], year)}
 
 
 def history(found) -> list[dict]:

@@ -222,14 +222,14 @@ def districts_table(region, year: int) -> Table | None:
 
 
 def regions_table(regions, year: int) -> Table | None:
-    """The network's regions on the key figures (Admin's national summary): each region's
-    figures as its own summary gives them (`figures`: region id -> {year: edition code ->
-    Consolidated}); the population a region's own, else its districts' summed when all have it."""
+    """The network's regions on the key figures (Admin's national summary): for each region
+    (region, its figures as its own summary gives them: {year: edition code -> Consolidated},
+    its districts' populations); the population a region's own, else its districts' summed
+    when all have it."""
     if not regions:
         return None
     rows = []
-    for region, figures in regions:
-        populations = [d.population for d in region.children]
+    for region, figures, populations in regions:
         population, summed = region.population, False
         if population is None and populations and None not in populations:
             population, summed = sum(populations), True

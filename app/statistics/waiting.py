@@ -96,7 +96,7 @@ def _summaries(session, user, roles, node_id, library_id, year, today) -> list[W
     """The district summaries that wait for the user: to submit or correct (the district's
     own), to check (the region's districts')."""
     from app.models import Tenant
-    from app.records.stat_deadline import due_on
+    from app.records.stat_deadline import due_dates, due_on
     from app.records.stat_report import StatReportStatus
     from app.records.stat_summary import StatSummary
 
@@ -120,9 +120,11 @@ def _summaries(session, user, roles, node_id, library_id, year, today) -> list[W
         districts = {t.id: t for t in node.children}
         submitted = session.scalars(select(StatSummary).options(selectinload(StatSummary.steps)).where(
             StatSummary.tenant_id.in_(list(districts)), StatSummary.status == StatReportStatus.submitted)).all()
+        dues = {one: due_dates(session, list(districts.values()), one, "districts")
+                for one in {found.year for found in submitted}}  # a query a year, not a district
         for found in submitted:
             district = districts[found.tenant_id]
-            due = due_on(session, district, found.year, "districts")
+            due = dues[found.year][district.id]
             handed = [s.at.date() for s in found.steps if s.to_status.name == workflow.SUBMITTED]
             # Late: handed in after its date (the region checks those first).
             late = due is not None and bool(handed) and handed[-1] > due

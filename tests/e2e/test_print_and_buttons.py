@@ -104,6 +104,30 @@ def test_the_dashboard_prints_whole_on_a4(web, lang):
     web.expect_no_troubles()
 
 
+# A region's statistical summary: who prints it, the region, the last column of the ratios'
+# table and of the form's table (cut off if the page were too narrow).
+SUMMARY = {"ru": ("orel.director", "Орловская область", "Книгообеспеченность", "Изменение, %"),
+           "bg": ("sz.director", "Област Стара Загора", "Книгообезпеченост", "Промяна, %")}
+
+
+@pytest.mark.parametrize("lang", ["ru", "bg"])
+def test_a_regions_statistical_summary_prints_whole_on_a4(web, lang):
+    _poppler()
+    username, region, last_ratio, last_column = SUMMARY[lang]
+    page = web.page()
+    web.login(page, username)
+    page.goto(f"/stat-summary/?year=2024&_l_={lang}")
+    text = _print(web, page, f"stat-summary-{lang}")
+    pages = _pages(text)
+    assert region in pages[0], pages[0][:400]
+    whole = " ".join(pages)
+    assert last_ratio in whole and last_column in whole
+    for number, printed in enumerate(pages, 1):  # each page: its header and number, none blank
+        assert region in printed and f"{FOOTER[lang]} {number} " in printed, printed[:300]
+        assert len(printed) > 120, f"page {number} is blank: {printed}"
+    web.expect_no_troubles()
+
+
 def test_the_dashboard_fits_the_screen_and_its_labels_are_whole(web):
     """Wide tables scroll inside their box, not the page; every chart label starts inside
     its chart; the contest years are separate links."""
