@@ -66,7 +66,7 @@ def test_a_district_not_yet_approved_is_marked_preliminary(owner_engine, app):
     html = login(app, "orel.director").get("/stat-summary/?year=2024").get_data(as_text=True)
     row = _row(html, "Залегощенский район", "key-figures")
     assert row[1] != "—"
-    assert re.search(r"Залегощенский район</a>\s*<abbr[^>]*>†</abbr>", html)
+    assert re.search(r"Залегощенский район</a>\s*<span class=\"preliminary[^>]*>†</span>", html)
     assert "Предварительные данные: сводка района ещё не утверждена" in html
     # Иркутская область: Киренский район's summary is approved, nothing is preliminary.
     admin = login(app, "admin")
