@@ -74,6 +74,10 @@ def test_a_district_not_yet_approved_is_marked_preliminary(owner_engine, app):
     irkutsk = next(i for i, name in _regions(owner_engine) if name.startswith("Иркутск"))
     html = admin.get(f"/stat-summary/{irkutsk}?year=2024").get_data(as_text=True)
     assert "Киренский район" in html and "class=\"preliminary" not in html
+    # Admin goes back up to the network's page; a region's director has nothing above.
+    assert '<ol class="breadcrumb hidden-print"><li><a href="/stat-summary/?year=2024">Все области</a>' in html
+    orel = login(app, "orel.director").get("/stat-summary/?year=2024").get_data(as_text=True)
+    assert 'class="breadcrumb' not in orel
 
 
 def test_admins_workbook_has_the_networks_figures_and_the_regions(owner_engine, app):

@@ -440,6 +440,18 @@ def _title_rows(name: str, year: int, found: dict, names: dict) -> list:
     return rows
 
 
+def _way_up(node, scope):
+    """The page above `node` the user may read: its region's, or for Admin on a region's
+    page the network's (a name, and no id: the page without one)."""
+    if node.parent_id is not None:
+        return node.parent if scope.unrestricted or node.parent_id in scope.visible else None
+    if scope.unrestricted and scope.node_id is None:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(id=None, name=_("All regions"))
+    return None
+
+
 class StatSummaryView(BaseView):
     """The page and workbook; readable by whoever reads the statistical reports."""
 
@@ -481,7 +493,7 @@ class StatSummaryView(BaseView):
             preliminary=PRELIMINARY,
             years=REPORTED_YEARS(),
             xlsx=url_for(".report_xlsx", pk=node.id, year=year),
-            up=node.parent if scope.unrestricted or node.parent_id in scope.visible else None,
+            up=_way_up(node, scope),
             page_frame=page_frame(title, format_day(datetime.date.today())))
 
     @expose("/<int:pk>/step", methods=["POST"])

@@ -118,4 +118,6 @@ def test_admin_reads_the_networks_summary_and_goes_down_to_a_region(web):
     expect(page.locator("h1")).to_contain_text("Орловская область")
     expect(page.locator("table.key-figures .preliminary")).to_have_count(2)  # Залегощенский and the total
     web.shots(page, "12-admin-region-preliminary-2024")
+    page.locator(".breadcrumb a", has_text="Все области").click()  # back up to the network
+    expect(page.locator("table.region-summaries")).to_be_visible()
     web.expect_no_troubles()
