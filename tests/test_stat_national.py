@@ -102,3 +102,9 @@ def test_admins_workbook_has_the_networks_figures_and_the_regions(owner_engine, 
     assert line[column] == users
     regions = [list(row) for row in book["Области"].iter_rows(values_only=True)]
     assert next(row for row in regions if row[0] and row[0].startswith("Иркутск"))[2] == users
+    # A heading that wraps in its cell has the row's height for its lines: a spreadsheet shows a
+    # row at the height the file gives, and the lines would lie over the next rows.
+    sheet = load_workbook(io.BytesIO(response.data))["Раздел 4"]
+    heading = next(row[0].row for row in sheet.iter_rows() if row[0].value == "Показатель")
+    assert sheet.row_dimensions[heading].height >= 45  # "обслуженные в стационарных условиях (из гр. 2)"
+    assert sheet.row_dimensions[heading + 2].height is None  # a line of figures: one line

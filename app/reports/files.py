@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 import re
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 # Column widths follow what the columns hold, within these bounds (in characters); a
 # longer text wraps inside its cell instead of running over the next ones.
 MIN_WIDTH, MAX_WIDTH = 8, 60
+DEFAULT_WIDTH = 8  # a column no width is given for, in characters
+LINE_HEIGHT = 15  # points: a line of the default 11-point font
 DECIMAL_FORMAT = "0.00"  # Excel shows the separator of the reader's own settings (0,75)
 
 
@@ -105,6 +108,22 @@ def _xlsx_cell(sheet, value, date_format: str):
     return cell
 
 
+def _lines(row, widths: tuple[int, ...]) -> int:
+    """How many lines the row's tallest wrapped cell takes (a heading, or a text longer than
+    MAX_WIDTH, wraps within its column): LibreOffice shows a row at the height the file
+    gives, and the lines of a taller cell would lie over the next rows."""
+    lines = 1
+    for i, value in enumerate(row):
+        style = value if isinstance(value, Styled) else None
+        text = style.value if style else value
+        if not isinstance(text, str) or not (style and style.bold or len(text) > MAX_WIDTH):
+            continue
+        room = max((widths[i] if i < len(widths) else DEFAULT_WIDTH) - 1, 1)
+        wide = 1.1 if style and style.bold else 1.0  # bold letters are wider
+        lines = max(lines, sum(math.ceil(len(part) * wide / room) or 1 for part in text.split("\n")))
+    return lines
+
+
 def xlsx_chunks(sheets: list[Sheet], locale: str):
     """The workbook's bytes. openpyxl's write-only mode keeps no rows in memory; the
     workbook is assembled in a temporary file, then sent from it."""
@@ -120,7 +139,10 @@ def xlsx_chunks(sheets: list[Sheet], locale: str):
             sheet.page_setup.orientation = "landscape"
             sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # as many pages down as needed
             sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        for row in spec.rows:
+        for number, row in enumerate(spec.rows, start=1):
+            lines = _lines(row, spec.widths)
+            if lines > 1:  # set before the row is written; a reader need not measure it
+                sheet.row_dimensions[number].height = LINE_HEIGHT * lines
             sheet.append([_xlsx_cell(sheet, value, date_format) for value in row])
     with tempfile.TemporaryFile() as file:
         book.save(file)

@@ -540,8 +540,9 @@ class StatSummaryView(BaseView):
             for section in table["sections"]:
                 name = names[edition.code, section["code"]]
                 rows, columns = _section_rows(title, edition, section, year)
-                sections.append(Sheet(name, rows, widths=(50, 8, *(14,) * max(columns, 5)),
+                sections.append(Sheet(name, rows, widths=(60, 8, *(14,) * max(columns, 5)),
                                       frozen="C1" if columns else None, landscape=True))
-        sheets = [Sheet(_("Summary"), _title_rows(named, year, found, names), widths=(60, 60)), *sections]
+        sheets = [Sheet(_("Summary"), _title_rows(named, year, found, names), widths=(70, 60), landscape=True),
+                  *sections]
         sheets += districts
         return attachment(xlsx_chunks(sheets, str(get_locale())), f"stat-summary-{whose}-{year}.xlsx", XLSX)
