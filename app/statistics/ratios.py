@@ -326,4 +326,4 @@ def key_figures_sheets(table: Table | None) -> list:
         cells.append("; ".join(notes) or None)
         rows.append(cells)
     widths = (36, 12, *(12,) * (3 * len(FIGURES)), *(14,) * len(RATIOS), 60)
-    return [Sheet(_("Regions") if regions else _("Districts"), rows, widths=widths, frozen="C3")]
+    return [Sheet(_("Regions") if regions else _("Districts"), rows, widths=widths, frozen="C3", landscape=True)]
