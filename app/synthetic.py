@@ -124,11 +124,7 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
     for table, batch in [*rows.items(), (method_activity_library, links), (method_activity_attendee, attended)]:
         for start in range(0, len(batch), 5000):
             session.execute(insert(table), batch[start:start + 5000])
-    if session.get_bind().dialect.name == "postgresql":  # ids were given here: move the sequences on
-        for table in rows:
-            name = table.__tablename__
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                 f"(SELECT max(id) FROM {name}))"))
+    _follow_ids(session, rows)
     session.commit()
     # Statistics for the planner now, not whenever autovacuum gets to it: without them
     # PostgreSQL took a region's contest entries for a handful of rows (100 ms, not 2).
@@ -137,6 +133,15 @@ def generate(districts: int = 2500, regions: int = 85, seed: int = 1) -> dict[st
     return {**{table.__tablename__: len(batch) for table, batch in rows.items()},
             method_activity_library.name: len(links), method_activity_attendee.name: len(attended),
             **stat_reports(seed), **stat_summaries(seed)}
+
+
+def _follow_ids(session, tables) -> None:
+    """Ids were given here: on PostgreSQL, move the tables' sequences on past them."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            name = table.__tablename__
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                 f"(SELECT max(id) FROM {name}))"))
 
 
 # -- the annual statistical reports ---------------------------------------------------
@@ -348,11 +353,7 @@ def stat_reports(seed: int = 1) -> dict[str, int]:
         if len(rows[StatReport]) >= BATCH:
             flush()
     flush()
-    if session.get_bind().dialect.name == "postgresql":
-        for table in (StatReport, StatReportStep):
-            name = table.__tablename__
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                 f"(SELECT max(id) FROM {name}))"))
+    _follow_ids(session, (StatReport, StatReportStep))
     session.commit()
     session.execute(text("ANALYZE"))
     session.commit()
@@ -428,10 +429,6 @@ def stat_summaries(seed: int = 1) -> dict[str, int]:
     if key is not None:
         add(*key, reports)
     flush()
-    if session.get_bind().dialect.name == "postgresql":
-        for table in (StatSummary, StatSummaryStep):
-            name = table.__tablename__
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                 f"(SELECT max(id) FROM {name}))"))
+    _follow_ids(session, (StatSummary, StatSummaryStep))
     session.commit()
     return {table.__tablename__: n for table, n in counts.items() if n}
